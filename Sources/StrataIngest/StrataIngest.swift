@@ -1,0 +1,2 @@
+// Ingestion wire formats: remote write, Influx line protocol, JSON, text exposition.
+@_exported import StrataStorage
