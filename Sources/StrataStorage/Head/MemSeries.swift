@@ -1,0 +1,97 @@
+import StrataCodec
+import Synchronization
+
+/// A closed, immutable head chunk (Gorilla XOR, docs/format/chunks.md).
+public struct HeadChunk: Sendable {
+    public var minTime: Int64
+    public var maxTime: Int64
+    public var count: Int
+    public var bytes: [UInt8]
+}
+
+/// One series in the head.
+///
+/// Lock discipline: sample state (`open`, `closed`, `lastT`…) is mutated only
+/// by committers inside the WAL's critical section *and* under the series'
+/// ref-stripe lock; readers take the ref-stripe lock. The `v*` scratch fields
+/// are touched only inside the WAL's critical section.
+final class MemSeries: @unchecked Sendable {
+    let ref: SeriesRef
+    let labels: Labels
+    var closed: [HeadChunk] = []
+    var open = XORChunkAppender()
+    /// Exclusive upper bound of the open chunk's time range (a multiple of chunkRange).
+    var openBoundary: Int64 = .min
+    var lastT: Int64 = .min
+    var lastBits: UInt64 = 0
+    var hasSamples = false
+    /// Set when garbage collection removed the series from the head (see `Head.collectGarbage`).
+    let removed = Atomic<Bool>(false)
+
+    // Validation scratch (see `HeadAppender.commit`).
+    var vEpoch: UInt64 = 0
+    var vT: Int64 = .min
+    var vBits: UInt64 = 0
+    var vHas = false
+
+    init(ref: SeriesRef, labels: Labels) {
+        self.ref = ref
+        self.labels = labels
+    }
+
+    var minTime: Int64 {
+        if let c = closed.first { return c.minTime }
+        return open.count > 0 ? open.minTime : .max
+    }
+
+    var maxTime: Int64 { hasSamples ? lastT : .min }
+
+    /// Appends one already-validated sample, cutting the open chunk at the
+    /// sample limit or at a chunk-range boundary.
+    @inline(__always)
+    func append(_ t: Int64, _ v: Double, chunkRange: Int64, samplesPerChunk: Int) {
+        if open.count > 0 && (open.count >= samplesPerChunk || t >= openBoundary) {
+            cut()
+        }
+        if open.count == 0 {
+            openBoundary = (Self.floorDiv(t, chunkRange) &+ 1) &* chunkRange
+        }
+        open.append(t, v)
+        lastT = t
+        lastBits = v.bitPattern
+        hasSamples = true
+    }
+
+    func cut() {
+        guard open.count > 0 else { return }
+        closed.append(HeadChunk(minTime: open.minTime, maxTime: open.maxTime, count: open.count, bytes: open.bytes))
+        open = XORChunkAppender()
+    }
+
+    /// Drops chunks that end before `t`. Returns the number of samples dropped.
+    @discardableResult
+    func truncate(before t: Int64) -> Int {
+        var dropped = 0
+        var keep = 0
+        while keep < closed.count && closed[keep].maxTime < t {
+            dropped += closed[keep].count
+            keep += 1
+        }
+        if keep > 0 { closed.removeFirst(keep) }
+        if closed.isEmpty && open.count > 0 && open.maxTime < t {
+            dropped += open.count
+            open = XORChunkAppender()
+        }
+        return dropped
+    }
+
+    var isEmpty: Bool { closed.isEmpty && open.count == 0 }
+
+    var chunkCount: Int { closed.count + (open.count > 0 ? 1 : 0) }
+
+    @inline(__always)
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,145 @@
+/// Selects series over the head and a set of blocks for one time range.
+///
+/// Matcher semantics follow Prometheus' `PostingsForMatchers`: a matcher that
+/// does not match the empty string selects the union of the postings of the
+/// values it matches; one that does (e.g. `a!="x"`, `a=~"x|"`) also selects
+/// series without the label, so it subtracts the postings of the values it
+/// rejects. With no matcher of the first kind, the base set is every series.
+public struct Querier: Sendable {
+    public let head: Head?
+    public let blocks: [BlockReader]
+    public let mint: Int64
+    public let maxt: Int64
+
+    public init(head: Head?, blocks: [BlockReader], mint: Int64, maxt: Int64) {
+        self.head = head
+        self.blocks = blocks
+        self.mint = mint
+        self.maxt = maxt
+    }
+
+    /// Series matching all `matchers` with data in [mint, maxt], sorted by labels,
+    /// merged across head and blocks.
+    public func select(_ matchers: [Matcher]) -> [StorageSeries] {
+        var byLabels: [Labels: Int] = [:]
+        var out: [(labels: Labels, chunks: [ChunkMeta])] = []
+        func add(_ labels: Labels, _ chunks: [ChunkMeta]) {
+            if let i = byLabels[labels] {
+                out[i].chunks.append(contentsOf: chunks)
+            } else {
+                byLabels[labels] = out.count
+                out.append((labels, chunks))
+            }
+        }
+        for b in blocks {
+            for id in Self.blockPostings(b, matchers) {
+                let s = b.series[Int(id)]
+                var cs: [ChunkMeta] = []
+                for c in s.chunks where c.maxTime >= mint && c.minTime <= maxt {
+                    cs.append(ChunkMeta(minTime: c.minTime, maxTime: c.maxTime,
+                                        source: .columns(b, timestamps: c.timestampsRef, values: c.valuesRef)))
+                }
+                if !cs.isEmpty { add(s.labels, cs) }
+            }
+        }
+        if let head {
+            for ref in Self.headPostings(head, matchers) {
+                guard let snap = head.chunks(ref: ref, mint: mint, maxt: maxt), !snap.chunks.isEmpty else { continue }
+                add(snap.labels, snap.chunks.map { ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .xor($0.bytes)) })
+            }
+        }
+        out.sort { $0.labels < $1.labels }
+        return out.map { e in
+            var chunks = e.chunks
+            if chunks.count > 1 { chunks.sort { $0.minTime < $1.minTime } }
+            return StorageSeries(labels: e.labels, chunks: chunks, mint: mint, maxt: maxt)
+        }
+    }
+
+    /// Label sets of matching series (no samples decoded), for `/api/v1/series`.
+    public func series(_ matchers: [Matcher]) -> [Labels] {
+        var set = Set<Labels>()
+        for b in blocks {
+            for id in Self.blockPostings(b, matchers) {
+                let s = b.series[Int(id)]
+                if s.chunks.contains(where: { $0.maxTime >= mint && $0.minTime <= maxt }) { set.insert(s.labels) }
+            }
+        }
+        if let head {
+            for ref in Self.headPostings(head, matchers) {
+                if let snap = head.chunks(ref: ref, mint: mint, maxt: maxt), !snap.chunks.isEmpty { set.insert(snap.labels) }
+            }
+        }
+        return set.sorted()
+    }
+
+    /// Sorted label names, of all series in range or of those matching `matchers`.
+    public func labelNames(_ matchers: [Matcher] = []) -> [String] {
+        if matchers.isEmpty {
+            var names = Set<String>()
+            for b in blocks { names.formUnion(b.labelNames()) }
+            if let head { names.formUnion(head.labelNames()) }
+            return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        var names = Set<String>()
+        for ls in series(matchers) { for l in ls { names.insert(l.name) } }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Sorted values of label `name`, of all series in range or of those matching `matchers`.
+    public func labelValues(_ name: String, _ matchers: [Matcher] = []) -> [String] {
+        if matchers.isEmpty {
+            var values = Set<String>()
+            for b in blocks { values.formUnion(b.labelValues(name)) }
+            if let head { values.formUnion(head.labelValues(name)) }
+            return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        var values = Set<String>()
+        for ls in series(matchers) { if let v = ls[name] { values.insert(v) } }
+        return values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    // MARK: postings
+
+    static func headPostings(_ head: Head, _ matchers: [Matcher]) -> [SeriesRef] {
+        var intersect: [[SeriesRef]] = []
+        var subtract: [[SeriesRef]] = []
+        for m in matchers {
+            if !m.matchesEmpty {
+                if m.type == .equal {
+                    intersect.append(head.refs(name: m.name, value: m.value))
+                } else if let set = m.setMatches {
+                    intersect.append(Postings.union(set.map { head.refs(name: m.name, value: $0) }))
+                } else {
+                    intersect.append(Postings.union(head.refs(name: m.name, where: { m.matches($0) })))
+                }
+            } else {
+                subtract.append(Postings.union(head.refs(name: m.name, where: { !m.matches($0) })))
+            }
+        }
+        var result = intersect.isEmpty ? head.allRefs() : Postings.intersect(intersect)
+        for s in subtract where !s.isEmpty { result = Postings.subtract(result, s) }
+        return result
+    }
+
+    static func blockPostings(_ b: BlockReader, _ matchers: [Matcher]) -> [UInt32] {
+        var intersect: [[UInt32]] = []
+        var subtract: [[UInt32]] = []
+        for m in matchers {
+            if !m.matchesEmpty {
+                if m.type == .equal {
+                    intersect.append(Array(b.ids(name: m.name, value: m.value)))
+                } else if let set = m.setMatches {
+                    intersect.append(Postings.union(set.map { Array(b.ids(name: m.name, value: $0)) }))
+                } else {
+                    intersect.append(Postings.union(b.ids(name: m.name, where: { m.matches($0) }).map(Array.init)))
+                }
+            } else {
+                subtract.append(Postings.union(b.ids(name: m.name, where: { !m.matches($0) }).map(Array.init)))
+            }
+        }
+        var result = intersect.isEmpty ? b.allIDs.map { UInt32($0) } : Postings.intersect(intersect)
+        for s in subtract where !s.isEmpty { result = Postings.subtract(result, s) }
+        return result
+    }
+}
