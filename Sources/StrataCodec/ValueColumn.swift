@@ -24,13 +24,15 @@ public enum ValueColumn {
         case xor = 4
     }
 
-    /// Largest decimal exponent tried: 10^15 keeps every scaled value of a
-    /// sample below 2^53 in magnitude only if it is below about 9, so
-    /// higher exponents would never pass the exactness check anyway.
+    /// Largest decimal exponent tried. A double has 15 to 17 significant
+    /// decimal digits, so 10^15 covers any sample below 10 with a short
+    /// decimal form; more would only produce integers too wide to pay.
     public static let maxExponent = 15
 
-    /// |integer| bound for exact conversion to and from Double.
-    @usableFromInline static let maxExactInteger: Double = 9_007_199_254_740_992  // 2^53
+    /// Scaled values must convert to Int64 without trapping. Exactness is
+    /// not assumed from the magnitude: every value is checked against the
+    /// decoder's own expression.
+    @usableFromInline static let integerBound: Double = 0x1p63
 
     /// Appends the column for `vs` to `out`.
     public static func encode(_ vs: UnsafeBufferPointer<Double>, into out: inout [UInt8]) {
@@ -106,8 +108,8 @@ public enum ValueColumn {
     }
 
     /// Finds the smallest exponent e ≤ `maxExponent` for which every value
-    /// is exactly `Double(i) / 10^e` for an integer |i| ≤ 2^53 (the very
-    /// expression the decoder evaluates), and writes those integers.
+    /// is exactly `Double(i) / 10^e` for an Int64 i (the very expression
+    /// the decoder evaluates), and writes those integers.
     static func decimalIntegers(_ vs: UnsafeBufferPointer<Double>, into ints: UnsafeMutableBufferPointer<Int64>) -> Int? {
         let n = vs.count
         let v = vs.baseAddress!
@@ -122,7 +124,7 @@ public enum ValueColumn {
             while true {
                 let s = x * scale
                 let r = s.rounded()
-                if abs(s - r) <= abs(s) * 0x1p-50 && abs(r) <= maxExactInteger { break }
+                if abs(s - r) <= abs(s) * 0x1p-50 && abs(r) < integerBound { break }
                 e &+= 1
                 if e > maxExponent { return nil }
                 scale *= 10
@@ -135,7 +137,7 @@ public enum ValueColumn {
             if e == 0 {
                 for i in 0..<n {
                     let r = v[i].rounded()
-                    guard abs(r) <= maxExactInteger else { exact = false; break }
+                    guard abs(r) < integerBound else { exact = false; break }
                     let k = Int64(r)
                     guard Double(k).bitPattern == v[i].bitPattern else { exact = false; break }
                     out[i] = k
@@ -143,7 +145,7 @@ public enum ValueColumn {
             } else {
                 for i in 0..<n {
                     let r = (v[i] * scale).rounded()
-                    guard abs(r) <= maxExactInteger else { exact = false; break }
+                    guard abs(r) < integerBound else { exact = false; break }
                     let k = Int64(r)
                     guard (Double(k) / scale).bitPattern == v[i].bitPattern else { exact = false; break }
                     out[i] = k
