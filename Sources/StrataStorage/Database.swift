@@ -102,6 +102,13 @@ public final class Database: @unchecked Sendable {
 
     public func appender() -> HeadAppender { head.appender() }
 
+    public struct WALStats: Sendable {
+        public var bytesWritten: UInt64
+        public var segment: Int
+    }
+
+    public var walStats: WALStats { WALStats(bytesWritten: wal.bytesWritten, segment: wal.currentSegment) }
+
     /// A querier over head and blocks for [mint, maxt] (both inclusive).
     public func querier(mint: Int64, maxt: Int64) -> Querier {
         Querier(head: head, blocks: blocks.filter { $0.maxTime > mint && $0.minTime <= maxt }, mint: mint, maxt: maxt)

@@ -22,7 +22,7 @@ public enum BlockFormat {
         return String(repeating: "0", count: max(0, 6 - s.count)) + s
     }
 
-    public enum Compression: UInt8 { case none = 0, lz4 = 1 }
+    public enum Compression: UInt8 { case identity = 0, lz4 = 1 }
 }
 
 /// One chunk of a series in a block: a timestamp column and a value column.

@@ -15,7 +15,7 @@ public final class BlockReader: @unchecked Sendable {
     /// name → value → range in `postingIDs` (ids increasing).
     let postings: [String: [String: Range<Int>]]
     let postingIDs: [UInt32]
-    let files: [MappedFile]
+    @usableFromInline let files: [MappedFile]
     public let sizeOnDisk: Int
 
     public var id: String { meta.id }

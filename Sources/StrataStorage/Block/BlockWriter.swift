@@ -154,7 +154,7 @@ public final class BlockWriter {
 extension Labels: Comparable {
     /// Lexicographic over (name, value) pairs in byte order; a prefix sorts first.
     public static func < (a: Labels, b: Labels) -> Bool {
-        let n = min(a.count, b.count)
+        let n = Swift.min(a.count, b.count)
         for i in 0..<n {
             let x = a[i], y = b[i]
             if x.name != y.name { return x.name.utf8.lexicographicallyPrecedes(y.name.utf8) }

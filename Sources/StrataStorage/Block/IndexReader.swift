@@ -31,7 +31,7 @@ enum IndexReader {
                   let data = r.readBytes(Int(len)), let crc = r.readUInt32LE() else { throw fail(off, .truncated) }
             guard CRC32C.checksum(data) == crc else { throw fail(off, .badChecksum) }
             switch BlockFormat.Compression(rawValue: comp) {
-            case .none:
+            case .identity:
                 sections.append(Array(data))
             case .lz4:
                 guard rawLen <= 1 << 31 else { throw fail(off, .badSection("section too large")) }

@@ -76,11 +76,11 @@ enum IndexWriter {
     /// `len u32 | compression u8 | rawLen u32 | data | crc u32`, LZ4 where it is smaller.
     static func appendSection(_ raw: [UInt8], to out: inout [UInt8]) {
         var data = raw
-        var compression = BlockFormat.Compression.none
+        var compression = BlockFormat.Compression.identity
         if raw.count >= 256 {
             var compressed: [UInt8] = []
-            LZ4.compress(raw, into: &compressed)
-            if compressed.count < raw.count {
+            try? LZ4.compress(raw, into: &compressed)
+            if !compressed.isEmpty && compressed.count < raw.count {
                 data = compressed
                 compression = .lz4
             }

@@ -167,6 +167,9 @@ public final class WAL: @unchecked Sendable {
 
     public var currentSegment: Int { withWriter { $0.segment } }
 
+    /// Bytes written by this process since open.
+    public var bytesWritten: UInt64 { withWriter { $0.written } }
+
     /// Closes the current segment and starts a new one; returns the index of the closed one.
     public func roll() throws(IOError) -> Int {
         try withWriter { (w: inout Writer) throws(IOError) -> Int in
@@ -246,7 +249,9 @@ public final class WAL: @unchecked Sendable {
                 let (fd, t, path) = try dupCurrent()
                 target = t
                 if t > synced {
+                    let began = DispatchTime.now().uptimeNanoseconds
                     do { try FileIO.fdatasync(fd, path: path) } catch { failure = error }
+                    options.onFsync?(Int64(DispatchTime.now().uptimeNanoseconds &- began))
                 }
                 FileIO.close(fd)
             } catch {

@@ -19,6 +19,8 @@ public struct WALOptions: Sendable {
     /// 128 MiB as in Prometheus: large enough that rollovers are rare, small
     /// enough that a checkpoint frees space in useful steps.
     public var segmentSize: Int
+    /// Called by the syncer thread after each fsync with its duration in ns (for metrics).
+    public var onFsync: (@Sendable (Int64) -> Void)?
 
     public init(fsync: WALFsyncMode = .interval(milliseconds: 1000), segmentSize: Int = 128 << 20) {
         self.fsync = fsync

@@ -1,0 +1,142 @@
+import Foundation
+import StrataStorage
+import Yams
+
+/// Everything `strata serve` can be configured with. Loaded from the optional
+/// YAML file (`--config strata.yml`), then overridden by command-line flags.
+///
+/// ```yaml
+/// data_dir: ./data
+/// listen: 127.0.0.1:9201
+/// retention: 30d
+/// wal_fsync: always          # or "interval"
+/// wal_fsync_interval: 1s
+/// limits:
+///   max_body_bytes: 67108864
+///   max_decoded_bytes: 33554432
+///   max_series: 0            # 0: unlimited
+///   max_labels_per_series: 64
+///   max_label_name_length: 256
+///   max_label_value_length: 4096
+///   max_future_ms: 600000
+/// ```
+public struct ServeConfig: Sendable, Equatable {
+    public var dataDir = "./data"
+    public var host = "127.0.0.1"
+    public var port = 9201
+    public var retention: Int64 = 30 * 86_400_000
+    public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
+    public var limits = Limits()
+
+    public struct Limits: Sendable, Equatable {
+        /// Largest request body accepted (compressed, as sent).
+        public var maxBodyBytes = 64 << 20
+        /// Largest decoded (decompressed) remote-write payload: 32 MiB, Prometheus' own cap.
+        public var maxDecodedBytes = 32 << 20
+        public var maxSeries = 0
+        public var labels = LabelLimits.default
+        /// Samples further in the future than this are refused (10 min).
+        public var maxFutureMs: Int64 = 600_000
+        public init() {}
+    }
+
+    public init() {}
+
+    public var listen: String {
+        get { "\(host):\(port)" }
+    }
+
+    /// Parses `host:port` (`[::1]:9201` for IPv6).
+    public mutating func setListen(_ s: String) throws(ConfigError) {
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+            host = String(s[s.index(after: s.startIndex)..<close])
+            let rest = s[s.index(after: close)...]
+            guard rest.hasPrefix(":"), let p = Int(rest.dropFirst()), (0...65535).contains(p) else { throw .invalid("listen", s) }
+            port = p
+            return
+        }
+        guard let colon = s.lastIndex(of: ":"), let p = Int(s[s.index(after: colon)...]), (0...65535).contains(p) else {
+            throw .invalid("listen", s)
+        }
+        host = String(s[..<colon])
+        if host.isEmpty { host = "0.0.0.0" }
+        port = p
+    }
+
+    public mutating func setWALFsync(_ s: String, interval: Int64? = nil) throws(ConfigError) {
+        switch s {
+        case "always": walFsync = .always
+        case "interval": walFsync = .interval(milliseconds: Int(interval ?? 1000))
+        default: throw .invalid("wal_fsync", s)
+        }
+    }
+
+    /// Loads a YAML file on top of the defaults.
+    public static func load(yaml path: String) throws -> ServeConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw ConfigError.unreadable(path, "\(error)") }
+        return try parse(yaml: text)
+    }
+
+    public static func parse(yaml text: String) throws -> ServeConfig {
+        var c = ServeConfig()
+        let node: Any?
+        do { node = try Yams.load(yaml: text) } catch { throw ConfigError.syntax("\(error)") }
+        guard let root = node else { return c }
+        guard let map = root as? [String: Any] else { throw ConfigError.syntax("top level must be a mapping") }
+        for (k, v) in map {
+            switch k {
+            case "data_dir": c.dataDir = try string(k, v)
+            case "listen": try c.setListen(try string(k, v))
+            case "retention":
+                guard let r = TimeParameters.parsePromDuration(try string(k, v)), r > 0 else { throw ConfigError.invalid(k, "\(v)") }
+                c.retention = r
+            case "wal_fsync":
+                let interval = (map["wal_fsync_interval"] as? String).flatMap(TimeParameters.parsePromDuration)
+                try c.setWALFsync(try string(k, v), interval: interval)
+            case "wal_fsync_interval":
+                break  // read with wal_fsync
+            case "limits":
+                guard let lm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
+                for (lk, lv) in lm {
+                    guard let n = lv as? Int, n >= 0 else { throw ConfigError.invalid("limits.\(lk)", "\(lv)") }
+                    switch lk {
+                    case "max_body_bytes": c.limits.maxBodyBytes = n
+                    case "max_decoded_bytes": c.limits.maxDecodedBytes = n
+                    case "max_series": c.limits.maxSeries = n
+                    case "max_labels_per_series": c.limits.labels.maxLabels = n
+                    case "max_label_name_length": c.limits.labels.maxNameLength = n
+                    case "max_label_value_length": c.limits.labels.maxValueLength = n
+                    case "max_future_ms": c.limits.maxFutureMs = Int64(n)
+                    default: throw ConfigError.unknownKey("limits.\(lk)")
+                    }
+                }
+            default:
+                throw ConfigError.unknownKey(k)
+            }
+        }
+        return c
+    }
+
+    private static func string(_ key: String, _ v: Any) throws(ConfigError) -> String {
+        if let s = v as? String { return s }
+        if let i = v as? Int { return String(i) }
+        throw .invalid(key, "\(v)")
+    }
+}
+
+public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadable(String, String)
+    case syntax(String)
+    case unknownKey(String)
+    case invalid(String, String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let p, let e): return "cannot read config \(p): \(e)"
+        case .syntax(let e): return "config is not valid YAML: \(e)"
+        case .unknownKey(let k): return "unknown config key \"\(k)\""
+        case .invalid(let k, let v): return "invalid value for \(k): \(v)"
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import CoreMetrics
+import Foundation
+import Metrics
+import Prometheus
+import StrataStorage
+import Synchronization
+
+/// Strata's own metrics, recorded through swift-metrics into a per-server
+/// swift-prometheus registry (no global bootstrap, so several servers can run
+/// in one test process) and exposed at `GET /metrics`.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+
+    let samplesIngested: Mutex<[String: Counter]> = Mutex([:])
+    let samplesRejected: Mutex<[String: Counter]> = Mutex([:])
+    let requestTimers: Mutex<[String: Timer]> = Mutex([:])
+    let limitHits: Mutex<[String: Counter]> = Mutex([:])
+
+    let walBytes: Counter
+    let walFsyncs: Timer
+    let activeSeries: Gauge
+    let headChunks: Gauge
+    let headSamples: Gauge
+    let blocksLoaded: Gauge
+    let walCorruptions: Gauge
+
+    public init() {
+        var f = PrometheusMetricsFactory(registry: registry)
+        // Request latencies: 100 µs … 30 s.
+        f.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        factory = f
+        walBytes = Counter(label: "strata_wal_bytes_written_total", dimensions: [], factory: f)
+        walFsyncs = Timer(label: "strata_wal_fsync_duration_seconds", dimensions: [], factory: f)
+        activeSeries = Gauge(label: "strata_head_series", dimensions: [], factory: f)
+        headChunks = Gauge(label: "strata_head_chunks", dimensions: [], factory: f)
+        headSamples = Gauge(label: "strata_head_samples_appended_total", dimensions: [], factory: f)
+        blocksLoaded = Gauge(label: "strata_blocks_loaded", dimensions: [], factory: f)
+        walCorruptions = Gauge(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
+    }
+
+    /// Counts accepted samples by ingestion protocol.
+    public func ingested(_ n: Int, protocol proto: String) {
+        guard n > 0 else { return }
+        let c = samplesIngested.withLock { d -> Counter in
+            if let c = d[proto] { return c }
+            let c = Counter(label: "strata_samples_ingested_total", dimensions: [("protocol", proto)], factory: factory)
+            d[proto] = c
+            return c
+        }
+        c.increment(by: n)
+    }
+
+    /// Counts refused samples by reason (out_of_order, duplicate, out_of_bounds, too_far_in_future, invalid_labels, …).
+    public func rejected(_ n: Int, reason: String) {
+        guard n > 0 else { return }
+        let c = samplesRejected.withLock { d -> Counter in
+            if let c = d[reason] { return c }
+            let c = Counter(label: "strata_samples_rejected_total", dimensions: [("reason", reason)], factory: factory)
+            d[reason] = c
+            return c
+        }
+        c.increment(by: n)
+    }
+
+    /// Counts requests refused by a limit, by limit name.
+    public func limitHit(_ limit: String) {
+        let c = limitHits.withLock { d -> Counter in
+            if let c = d[limit] { return c }
+            let c = Counter(label: "strata_limit_hits_total", dimensions: [("limit", limit)], factory: factory)
+            d[limit] = c
+            return c
+        }
+        c.increment()
+    }
+
+    public func observeRequest(handler: String, code: Int, seconds: Duration) {
+        let key = handler + "|" + String(code)
+        let t = requestTimers.withLock { d -> Timer in
+            if let t = d[key] { return t }
+            let t = Timer(label: "strata_http_request_duration_seconds",
+                          dimensions: [("handler", handler), ("code", String(code))], factory: factory)
+            d[key] = t
+            return t
+        }
+        t.recordNanoseconds(Int64(seconds.components.seconds) * 1_000_000_000 + seconds.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Refreshes gauges from the engine and renders the exposition text.
+    public func render(database db: Database) -> [UInt8] {
+        activeSeries.record(db.head.seriesCount)
+        headChunks.record(db.head.chunkCount)
+        headSamples.record(Double(db.head.samplesAppended))
+        blocksLoaded.record(db.blocks.count)
+        walCorruptions.record(db.replayStats.wal.corruptions.count)
+        let w = db.walStats
+        let delta = w.bytesWritten - lastWALBytes.exchange(w.bytesWritten, ordering: .relaxed)
+        if delta > 0 { walBytes.increment(by: Int(delta)) }
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        return out
+    }
+
+    private let lastWALBytes = Atomic<UInt64>(0)
+
+    /// Called by the WAL's syncer with each fsync's duration.
+    public func observeFsync(nanoseconds: Int64) {
+        walFsyncs.recordNanoseconds(nanoseconds)
+    }
+}

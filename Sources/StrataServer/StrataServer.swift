@@ -1,2 +1,0 @@
-// The HTTP server (issue #3).
-import Hummingbird
