@@ -4,7 +4,8 @@ import StrataIngest
 @Suite struct LineProtocolTests {
     static let now: Int64 = 1_700_000_000_123
 
-    func parse(_ text: String, _ options: LineProtocolOptions = LineProtocolOptions(defaultTimestampMs: now)) throws(LineProtocolError) -> IngestBatch {
+    /// Strict by default, so that a test of valid input can't pass by dropping a line.
+    func parse(_ text: String, _ options: LineProtocolOptions = LineProtocolOptions(defaultTimestampMs: now, errorPolicy: .rejectRequest)) throws(LineProtocolError) -> IngestBatch {
         var p = LineProtocolParser(options: options)
         var b = IngestBatch()
         _ = try p.parse(Array(text.utf8), into: &b)
@@ -13,7 +14,7 @@ import StrataIngest
 
     func error(_ text: String) -> LineProtocolError? {
         do {
-            _ = try parse(text)
+            _ = try parse(text, LineProtocolOptions(defaultTimestampMs: Self.now, errorPolicy: .rejectRequest))
             return nil
         } catch {
             return error
@@ -48,7 +49,7 @@ import StrataIngest
 
     @Test func precisionsAndDefaultTimestamp() throws {
         func ts(_ line: String, _ p: LineProtocolOptions.Precision) throws -> Int64 {
-            try parse(line, LineProtocolOptions(precision: p, defaultTimestampMs: Self.now)).timestamps[0]
+            try parse(line, LineProtocolOptions(precision: p, defaultTimestampMs: Self.now, errorPolicy: .rejectRequest)).timestamps[0]
         }
         #expect(try ts("m v=1 1465839830100400200", .nanoseconds) == 1_465_839_830_100)
         #expect(try ts("m v=1 1465839830100400", .microseconds) == 1_465_839_830_100)
@@ -65,7 +66,7 @@ import StrataIngest
         #expect(LineProtocolOptions.Precision("n") == .nanoseconds)
         #expect(LineProtocolOptions.Precision("xs") == nil)
         #expect(throws: LineProtocolError(.timestampOutOfRange, at: TextPosition(line: 1, column: 7))) {
-            try parse("m v=1 9223372036854775807", LineProtocolOptions(precision: .seconds, defaultTimestampMs: 0))
+            try parse("m v=1 9223372036854775807", LineProtocolOptions(precision: .seconds, defaultTimestampMs: 0, errorPolicy: .rejectRequest))
         }
     }
 
@@ -100,7 +101,7 @@ import StrataIngest
         s = samples(try parse("a:b c:d=1"))
         #expect(s[0].0 == [Label("__name__", "a:b_c:d")])
         // Custom separator and extra labels (e.g. `db` from the query string).
-        let o = LineProtocolOptions(defaultTimestampMs: 0, measurementFieldSeparator: ":", extraLabels: [Label("db", "telegraf")])
+        let o = LineProtocolOptions(defaultTimestampMs: 0, errorPolicy: .rejectRequest, measurementFieldSeparator: ":", extraLabels: [Label("db", "telegraf")])
         s = samples(try parse("cpu,host=a idle=1", o))
         #expect(s[0].0 == [Label("__name__", "cpu:idle"), Label("db", "telegraf"), Label("host", "a")])
     }
@@ -141,7 +142,7 @@ import StrataIngest
     }
 
     @Test func invalidUTF8InTagValueIsAnError() {
-        var p = LineProtocolParser(options: LineProtocolOptions(defaultTimestampMs: 0))
+        var p = LineProtocolParser(options: LineProtocolOptions(defaultTimestampMs: 0, errorPolicy: .rejectRequest))
         var b = IngestBatch()
         let bytes = Array("m,t=".utf8) + [0xFF, 0xFE] + Array(" v=1".utf8)
         #expect(throws: LineProtocolError(.invalidUTF8, at: TextPosition(line: 1, column: 5))) {
@@ -151,10 +152,12 @@ import StrataIngest
 
     @Test func errorPolicies() throws {
         let text = "good v=1\nbad v=x\ngood2 v=2 1000000\nbad2\n"
-        // Default: the first bad line fails the request.
-        #expect(error(text)?.position.line == 2)
-        // Skip: good lines kept, bad ones reported in order, nothing of them in the batch.
-        var p = LineProtocolParser(options: LineProtocolOptions(defaultTimestampMs: 7, errorPolicy: .skipInvalidLines, maxReportedErrors: 1))
+        // Reject: the first bad line fails the request.
+        #expect(throws: LineProtocolError(.invalidFieldValue, at: TextPosition(line: 2, column: 7))) {
+            try parse(text, LineProtocolOptions(defaultTimestampMs: 0, errorPolicy: .rejectRequest))
+        }
+        // Skip (default): good lines kept, bad ones reported in order, nothing of them in the batch.
+        var p = LineProtocolParser(options: LineProtocolOptions(defaultTimestampMs: 7, maxReportedErrors: 1))
         var b = IngestBatch()
         let report = try p.parse(Array(text.utf8), into: &b)
         #expect(samples(b).map(\.0[0].value) == ["good_v", "good2_v"])

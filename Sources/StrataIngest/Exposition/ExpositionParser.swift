@@ -1,5 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Parses a scrape: the Prometheus text exposition format 0.0.4 or
-/// OpenMetrics 1.0 text. See docs/format/text-exposition.md.
+/// OpenMetrics 1.0 text (https://prometheus.io/docs/instrumenting/exposition_formats/,
+/// https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md).
 ///
 /// Each sample line becomes one series with one sample in the batch; `# HELP`,
 /// `# TYPE` and `# UNIT` lines become one `MetricMetadata` per family.
@@ -97,8 +104,7 @@ public struct ExpositionParser: Sendable {
         var lineNumber = 1
         var sawEOF = false
         while pos < base.count {
-            var lineEnd = pos
-            while lineEnd < base.count, base[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            let lineEnd = Self.indexOfNewline(base, from: pos)
             var contentEnd = lineEnd
             if contentEnd > pos, base[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
             var line = Line(base: base, pos: pos, end: contentEnd, number: lineNumber, start: pos)
@@ -114,6 +120,14 @@ public struct ExpositionParser: Sendable {
         if openMetrics && !sawEOF {
             throw ExpositionError(.missingEOF, at: TextPosition(line: lineNumber, column: 1))
         }
+    }
+
+    /// The offset of the next `\n` at or after `from`, or `base.count`.
+    /// memchr: lines are long (labels) and this is the one full pass over the body.
+    static func indexOfNewline(_ base: UnsafeRawBufferPointer, from: Int) -> Int {
+        guard from < base.count, let start = base.baseAddress else { return base.count }
+        guard let hit = memchr(start + from, Int32(UInt8(ascii: "\n")), base.count - from) else { return base.count }
+        return UnsafeRawPointer(hit) - start
     }
 
     /// Parses one line; returns true if it was an OpenMetrics `# EOF`.

@@ -20,13 +20,18 @@ public struct LineProtocolOptions: Sendable {
     }
 
     /// What a bad line does to the request.
+    ///
+    /// The default is `.skipInvalidLines`, InfluxDB's own "partial write"
+    /// semantics: the good lines are written and the server answers 400
+    /// naming the bad lines. That is the least surprising choice for Influx
+    /// clients: they treat a 400 as final and drop the batch (Telegraf does),
+    /// so rejecting the whole body for one bad line would silently lose
+    /// every good point in it, which InfluxDB itself would have kept.
     public enum ErrorPolicy: Sendable, Equatable {
-        /// The first bad line fails the whole request and nothing is written
-        /// (the default; see docs/format/influx-line-protocol.md for why).
-        case rejectRequest
-        /// Bad lines are dropped and reported; the good lines are kept
-        /// (InfluxDB's own "partial write" behaviour).
+        /// Bad lines are dropped and reported; the good lines are kept.
         case skipInvalidLines
+        /// The first bad line fails the whole request; nothing may be written.
+        case rejectRequest
     }
 
     public var precision: Precision
@@ -45,7 +50,7 @@ public struct LineProtocolOptions: Sendable {
     public init(
         precision: Precision = .nanoseconds,
         defaultTimestampMs: Int64,
-        errorPolicy: ErrorPolicy = .rejectRequest,
+        errorPolicy: ErrorPolicy = .skipInvalidLines,
         measurementFieldSeparator: String = "_",
         extraLabels: [Label] = [],
         maxReportedErrors: Int = 10

@@ -5,8 +5,7 @@
 /// Each numeric field becomes one sample of the series
 /// `{__name__="<measurement>_<field>", <tags>...}` — the mapping
 /// VictoriaMetrics uses — with names sanitized to Prometheus' character set
-/// (`NameSanitizer`). See docs/format/influx-line-protocol.md for every rule;
-/// in short:
+/// (`NameSanitizer`). The rules:
 ///
 /// - Escapes, per the InfluxDB reference: in measurements `\,` `\ `; in tag
 ///   keys, tag values and field keys `\,` `\=` `\ `; `\\` is one backslash;
@@ -21,8 +20,9 @@
 ///   milliseconds (rounding toward −∞); a point without one gets
 ///   `options.defaultTimestampMs`.
 /// - Blank lines and lines starting with `#` are skipped; `\r\n` is accepted.
-/// - A bad line fails the request (`.rejectRequest`, default) or is dropped
-///   and reported (`.skipInvalidLines`). Errors carry line and column.
+/// - A bad line is dropped and reported (`.skipInvalidLines`, the default,
+///   as InfluxDB does; see `LineProtocolOptions.ErrorPolicy`) or fails the
+///   request (`.rejectRequest`). Errors carry line and column.
 ///
 /// Tags are sorted; duplicate keys are kept for `Labels.validate()` to report.
 public struct LineProtocolParser: Sendable {
