@@ -23,7 +23,10 @@
 /// restored to what it held before the call.
 public struct JSONImportParser: Sendable {
     public struct Options: Sendable {
+        /// Bodies larger than this are refused before parsing.
         public var maxBytes: Int
+        /// Nesting limit. Unknown values are skipped recursively, so this
+        /// also bounds stack use: keep it in the tens, not the thousands.
         public var maxDepth: Int
 
         public init(maxBytes: Int = 64 << 20, maxDepth: Int = 64) {
