@@ -101,45 +101,60 @@ public struct Querier: Sendable {
 
     // MARK: postings
 
-    static func headPostings(_ head: Head, _ matchers: [Matcher]) -> [SeriesRef] {
-        var intersect: [[SeriesRef]] = []
-        var subtract: [[SeriesRef]] = []
+    /// Resolves matchers to a sorted list of ids through one index's postings.
+    /// `lookup(name, value)` gives one value's postings, `scan(name, keep)` the
+    /// postings of every value `keep` accepts, `all()` every id.
+    @inline(__always)
+    static func resolve<T: FixedWidthInteger & UnsignedInteger>(
+        _ matchers: [Matcher],
+        lookup: (String, String) -> [T],
+        scan: (String, (String) -> Bool) -> [[T]],
+        all: () -> [T]
+    ) -> [T] {
+        var intersect: [[T]] = []
+        var subtract: [[T]] = []
+        var tmp: [T] = []
         for m in matchers {
             if !m.matchesEmpty {
                 if m.type == .equal {
-                    intersect.append(head.refs(name: m.name, value: m.value))
+                    intersect.append(lookup(m.name, m.value))
                 } else if let set = m.setMatches {
-                    intersect.append(Postings.union(set.map { head.refs(name: m.name, value: $0) }))
+                    Postings.union(set.map { lookup(m.name, $0) }, into: &tmp)
+                    intersect.append(tmp)
                 } else {
-                    intersect.append(Postings.union(head.refs(name: m.name, where: { m.matches($0) })))
+                    Postings.union(scan(m.name, { m.matches($0) }), into: &tmp)
+                    intersect.append(tmp)
                 }
             } else {
-                subtract.append(Postings.union(head.refs(name: m.name, where: { !m.matches($0) })))
+                Postings.union(scan(m.name, { !m.matches($0) }), into: &tmp)
+                if !tmp.isEmpty { subtract.append(tmp) }
             }
+            if let last = intersect.last, last.isEmpty { return [] }
         }
-        var result = intersect.isEmpty ? head.allRefs() : Postings.intersect(intersect)
-        for s in subtract where !s.isEmpty { result = Postings.subtract(result, s) }
+        var result: [T] = []
+        if intersect.isEmpty {
+            result = all()
+        } else {
+            Postings.intersect(intersect, into: &result)
+        }
+        for s in subtract {
+            Postings.subtract(result, s, into: &tmp)
+            swap(&result, &tmp)
+        }
         return result
     }
 
+    static func headPostings(_ head: Head, _ matchers: [Matcher]) -> [SeriesRef] {
+        resolve(matchers,
+                lookup: { head.refs(name: $0, value: $1) },
+                scan: { head.refs(name: $0, where: $1) },
+                all: { head.allRefs() })
+    }
+
     static func blockPostings(_ b: BlockReader, _ matchers: [Matcher]) -> [UInt32] {
-        var intersect: [[UInt32]] = []
-        var subtract: [[UInt32]] = []
-        for m in matchers {
-            if !m.matchesEmpty {
-                if m.type == .equal {
-                    intersect.append(Array(b.ids(name: m.name, value: m.value)))
-                } else if let set = m.setMatches {
-                    intersect.append(Postings.union(set.map { Array(b.ids(name: m.name, value: $0)) }))
-                } else {
-                    intersect.append(Postings.union(b.ids(name: m.name, where: { m.matches($0) }).map(Array.init)))
-                }
-            } else {
-                subtract.append(Postings.union(b.ids(name: m.name, where: { !m.matches($0) }).map(Array.init)))
-            }
-        }
-        var result = intersect.isEmpty ? b.allIDs.map { UInt32($0) } : Postings.intersect(intersect)
-        for s in subtract where !s.isEmpty { result = Postings.subtract(result, s) }
-        return result
+        resolve(matchers,
+                lookup: { Array(b.ids(name: $0, value: $1)) },
+                scan: { name, keep in b.ids(name: name, where: keep).map(Array.init) },
+                all: { (0..<UInt32(b.series.count)).map { $0 } })
     }
 }
