@@ -4,6 +4,13 @@
 /// cache key. Equality compares structure and values, not source positions,
 /// so `parse(print(parse(q))) == parse(q)` holds.
 public indirect enum Expr: Sendable, Equatable, CustomStringConvertible {
+    /// The deepest expression tree the parser accepts (counting every node:
+    /// parentheses, calls, operands of binary chains). Walks over an `Expr`
+    /// (type checking, printing, evaluation) recurse once per level, so this
+    /// bounds their stack use; debug builds need several KB per level. Real
+    /// queries nest a few levels; Prometheus itself has no limit.
+    public static let maxNestingDepth = 256
+
     case number(NumberLiteral)
     case string(StringLiteral)
     case vectorSelector(VectorSelector)

@@ -76,7 +76,7 @@ enum GoFormat {
     /// `fmt.Sprintf("%q", s)` (strconv.Quote).
     static func quote(_ s: String) -> String {
         var out = "\""
-        for r in s.unicodeScalars { appendEscaped(r, quote: "\"", into: &out) }
+        for r in s.unicodeScalars { appendEscaped(r, quote: "\"", escapeReplacementCharacter: true, into: &out) }
         out += "\""
         return out
     }
@@ -85,7 +85,7 @@ enum GoFormat {
     /// `eof` (-1), which Go prints as the replacement character.
     static func quoteRune(_ r: Unicode.Scalar?) -> String {
         var out = "'"
-        appendEscaped(r ?? "\u{FFFD}", quote: "'", into: &out)
+        appendEscaped(r ?? "\u{FFFD}", quote: "'", escapeReplacementCharacter: false, into: &out)
         out += "'"
         return out
     }
@@ -113,13 +113,17 @@ enum GoFormat {
 
     private static let lowerHex: [Character] = Array("0123456789abcdef")
 
-    private static func appendEscaped(_ r: Unicode.Scalar, quote: Unicode.Scalar, into out: inout String) {
+    private static func appendEscaped(_ r: Unicode.Scalar, quote: Unicode.Scalar, escapeReplacementCharacter: Bool,
+                                      into out: inout String) {
         if r == quote || r == "\\" {
             out += "\\"
             out.unicodeScalars.append(r)
             return
         }
-        if isPrint(r) {
+        // U+FFFD is printable for Go, but PromQL's lexer refuses it inside
+        // strings ("invalid UTF-8 rune"), so string literals escape it:
+        // printed queries must always parse back.
+        if isPrint(r) && !(escapeReplacementCharacter && r == "\u{FFFD}") {
             out.unicodeScalars.append(r)
             return
         }

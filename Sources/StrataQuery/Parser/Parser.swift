@@ -14,9 +14,7 @@ public func parsePromQL(_ text: String) throws(PromQLParseError) -> Expr {
 /// grammar (promql/parser/generated_parser.y) and reports the same errors
 /// for the same inputs wherever that is practical; see docs/promql.md.
 struct PromQLParser {
-    /// Deepest expression tree (and parser recursion) accepted. Evaluation
-    /// and printing recurse over the tree, so this bounds their stack use.
-    static let maxDepth = 1000
+    static let maxDepth = Expr.maxNestingDepth
 
     let query: String
     let input: [UInt8]
@@ -123,23 +121,40 @@ struct PromQLParser {
 
     // MARK: - Expressions
 
+    // The functions on the recursion path (parseExpression, parseUnary,
+    // parsePrimary, parseParen, parseCall, parseAggregate, parseArguments)
+    // keep their frames small by leaving node building and error messages to
+    // helpers that are not inlined: debug builds reserve stack for every
+    // temporary of a function, and nesting multiplies it.
+
     /// Precedence climbing over the binary operators (see `BinaryOperator.precedence`).
     private mutating func parseExpression(minPrecedence: Int) throws(PromQLParseError) -> Node {
         try enter()
         defer { depth -= 1 }
         var lhs = try parseUnary()
-        while true {
-            let t = try peek()
-            guard let op = t.kind.binaryOperator, op.precedence >= minPrecedence else { return lhs }
-            advance()
-            let (returnBool, matching) = try parseBinaryModifiers()
+        while let op = try binaryOperator(atLeast: minPrecedence) {
+            let modifiers = try parseBinaryModifiers()
             let rhs = try parseExpression(minPrecedence: op.isRightAssociative ? op.precedence : op.precedence + 1)
-            let position = PositionRange(start: lhs.expr.position.start, end: rhs.expr.position.end)
-            let height = max(lhs.height, rhs.height) + 1
-            try checkHeight(height, at: position)
-            lhs = (.binary(BinaryExpr(op: op, lhs: lhs.expr, rhs: rhs.expr, returnBool: returnBool,
-                                      matching: matching, position: position)), height)
+            lhs = try makeBinary(op, lhs, rhs, modifiers)
         }
+        return lhs
+    }
+
+    /// Consumes and returns the next token's binary operator if it binds at least this tightly.
+    private mutating func binaryOperator(atLeast minPrecedence: Int) throws(PromQLParseError) -> BinaryOperator? {
+        guard let op = try peek().kind.binaryOperator, op.precedence >= minPrecedence else { return nil }
+        advance()
+        return op
+    }
+
+    @inline(never)
+    private func makeBinary(_ op: BinaryOperator, _ lhs: Node, _ rhs: Node,
+                            _ modifiers: (Bool, VectorMatching)) throws(PromQLParseError) -> Node {
+        let position = PositionRange(start: lhs.expr.position.start, end: rhs.expr.position.end)
+        let height = max(lhs.height, rhs.height) + 1
+        try checkHeight(height, at: position)
+        return (.binary(BinaryExpr(op: op, lhs: lhs.expr, rhs: rhs.expr, returnBool: modifiers.0,
+                                   matching: modifiers.1, position: position)), height)
     }
 
     /// `[bool] [on|ignoring (labels) [group_left|group_right [(labels)]]]`.
@@ -173,6 +188,11 @@ struct PromQLParser {
         guard t.kind == .add || t.kind == .sub else { return try parsePostfix(parsePrimary()) }
         advance()
         let operand = try parseExpression(minPrecedence: BinaryOperator.pow.precedence)
+        return try makeUnary(t, operand)
+    }
+
+    @inline(never)
+    private func makeUnary(_ t: Token, _ operand: Node) throws(PromQLParseError) -> Node {
         if case .number(var n) = operand.expr {
             if t.kind == .sub { n.value = -n.value }
             n.position.start = t.start
@@ -187,35 +207,54 @@ struct PromQLParser {
     private mutating func parsePrimary() throws(PromQLParseError) -> Node {
         let t = try peek()
         switch t.kind {
-        case .number:
-            advance()
-            let value = try numberValue(t)
-            return (.number(NumberLiteral(value, position: PositionRange(start: t.start, end: t.end))), 1)
-        case .string:
-            advance()
-            return (.string(StringLiteral(t.payload, position: PositionRange(start: t.start, end: t.end))), 1)
-        case .leftParen:
-            advance()
-            let inner = try parseExpression(minPrecedence: 0)
-            let close = try peek()
-            guard close.kind == .rightParen else { throw unexpected(close) }
-            advance()
-            let position = PositionRange(start: t.start, end: close.end)
-            try checkHeight(inner.height + 1, at: position)
-            return (.paren(ParenExpr(expr: inner.expr, position: position)), inner.height + 1)
-        case .leftBrace:
-            return try parseVectorSelector(nameToken: nil)
-        case .identifier where kindAfterNext() == .leftParen:
-            return try parseCall()
-        case .aggregator(let op) where [.leftParen, .by, .without].contains(kindAfterNext()):
-            return try parseAggregate(op)
+        case .number: return try parseNumberLiteral()
+        case .string: return parseStringLiteral()
+        case .leftParen: return try parseParen()
+        case .leftBrace: return try parseVectorSelector(nameToken: nil)
+        case .identifier where kindAfterNext() == .leftParen: return try parseCall()
+        case .aggregator(let op) where aggregationFollows(): return try parseAggregate(op)
         default:
-            if t.kind.isMetricIdentifier {
-                advance()
-                return try parseVectorSelector(nameToken: t)
-            }
+            if t.kind.isMetricIdentifier { return try parseVectorSelector(nameToken: advance()) }
             throw unexpected(t)
         }
+    }
+
+    /// An aggregator keyword starts an aggregation only before `(`, `by` or
+    /// `without`; otherwise it is a metric name (`sum + 1`, `sum{a="b"}`).
+    private func aggregationFollows() -> Bool {
+        switch kindAfterNext() {
+        case .leftParen, .by, .without: return true
+        default: return false
+        }
+    }
+
+    @inline(never)
+    private mutating func parseNumberLiteral() throws(PromQLParseError) -> Node {
+        let t = advance()
+        let value = try numberValue(t)
+        return (.number(NumberLiteral(value, position: PositionRange(start: t.start, end: t.end))), 1)
+    }
+
+    @inline(never)
+    private mutating func parseStringLiteral() -> Node {
+        let t = advance()
+        return (.string(StringLiteral(t.payload, position: PositionRange(start: t.start, end: t.end))), 1)
+    }
+
+    private mutating func parseParen() throws(PromQLParseError) -> Node {
+        let open = advance()
+        let inner = try parseExpression(minPrecedence: 0)
+        return try closeParen(open, inner)
+    }
+
+    @inline(never)
+    private mutating func closeParen(_ open: Token, _ inner: Node) throws(PromQLParseError) -> Node {
+        let close = try peek()
+        guard close.kind == .rightParen else { throw unexpected(close) }
+        advance()
+        let position = PositionRange(start: open.start, end: close.end)
+        try checkHeight(inner.height + 1, at: position)
+        return (.paren(ParenExpr(expr: inner.expr, position: position)), inner.height + 1)
     }
 
     /// `[range]`, `[range:step]`, `offset d` and `@ t` after a primary.
@@ -464,83 +503,118 @@ struct PromQLParser {
     private mutating func parseCall() throws(PromQLParseError) -> Node {
         let nameToken = advance()
         advance() // (
-        let (args, height, end) = try parseArguments()
+        let args = try parseArguments()
+        return try makeCall(nameToken, args)
+    }
+
+    @inline(never)
+    private func makeCall(_ nameToken: Token, _ args: Arguments) throws(PromQLParseError) -> Node {
         let name = text(nameToken)
         guard let function = PromQLFunction.named(name) else {
             throw error("unknown function with name \(GoFormat.quote(name))", PositionRange(start: nameToken.start, end: nameToken.end))
         }
-        let position = PositionRange(start: nameToken.start, end: end)
-        try checkHeight(height + 1, at: position)
-        return (.call(FunctionCall(function: function, args: args, position: position)), height + 1)
+        let position = PositionRange(start: nameToken.start, end: args.end)
+        try checkHeight(args.height + 1, at: position)
+        return (.call(FunctionCall(function: function, args: args.exprs, position: position)), args.height + 1)
     }
 
-    /// The arguments after `(`, through `)`: the expressions, their greatest
-    /// height and the end of the `)`.
-    private mutating func parseArguments() throws(PromQLParseError) -> ([Expr], Int, Int) {
-        var args: [Expr] = []
+    /// Parsed call arguments: the expressions, their greatest height, and
+    /// the end of the closing `)`.
+    struct Arguments {
+        var exprs: [Expr] = []
         var height = 0
-        let first = try peek()
-        if first.kind == .rightParen {
-            advance()
-            return (args, height, first.end)
-        }
+        var end = 0
+    }
+
+    /// The arguments after `(`, through `)`.
+    private mutating func parseArguments() throws(PromQLParseError) -> Arguments {
+        var args = Arguments()
+        if try closeArguments(&args) { return args }
         while true {
             let arg = try parseExpression(minPrecedence: 0)
-            args.append(arg.expr)
-            height = max(height, arg.height)
-            let t = try peek()
-            switch t.kind {
-            case .comma:
-                advance()
-                if !(try peek().kind.startsExpression) {
-                    throw error("trailing commas not allowed in function call args", PositionRange(start: t.start, end: t.end))
-                }
-            case .rightParen:
-                advance()
-                return (args, height, t.end)
-            default:
-                throw unexpected(t)
-            }
+            args.exprs.append(arg.expr)
+            args.height = max(args.height, arg.height)
+            if try argumentSeparator(&args) { return args }
         }
+    }
+
+    /// Consumes `)` if it is next.
+    private mutating func closeArguments(_ args: inout Arguments) throws(PromQLParseError) -> Bool {
+        let t = try peek()
+        guard t.kind == .rightParen else { return false }
+        advance()
+        args.end = t.end
+        return true
+    }
+
+    /// After an argument: `,` (false: another follows) or `)` (true: done).
+    @inline(never)
+    private mutating func argumentSeparator(_ args: inout Arguments) throws(PromQLParseError) -> Bool {
+        let t = try peek()
+        switch t.kind {
+        case .comma:
+            advance()
+            if !(try peek().kind.startsExpression) {
+                throw error("trailing commas not allowed in function call args", PositionRange(start: t.start, end: t.end))
+            }
+            return false
+        case .rightParen:
+            advance()
+            args.end = t.end
+            return true
+        default:
+            throw unexpected(t)
+        }
+    }
+
+    /// The grouping of an aggregation: `by (...)` or `without (...)`.
+    struct Grouping {
+        var labels: [String] = []
+        var without = false
+        var present = false
     }
 
     /// `op [by|without (labels)] (args) [by|without (labels)]`.
     private mutating func parseAggregate(_ op: AggregateOperator) throws(PromQLParseError) -> Node {
         let opToken = advance()
-        var grouping: [String] = []
-        var without = false
-        var hasModifier = false
+        var grouping = try parseAggregateModifier(Grouping())
+        try openAggregateBody()
+        let args = try parseArguments()
+        grouping = try parseAggregateModifier(grouping)
+        return try makeAggregate(op, opToken, args, grouping)
+    }
+
+    /// `by (...)`/`without (...)` if next and none was given yet.
+    @inline(never)
+    private mutating func parseAggregateModifier(_ grouping: Grouping) throws(PromQLParseError) -> Grouping {
         let m = try peek()
-        if m.kind == .by || m.kind == .without {
-            advance()
-            without = m.kind == .without
-            grouping = try parseGroupingLabels()
-            hasModifier = true
-        }
+        guard !grouping.present, m.kind == .by || m.kind == .without else { return grouping }
+        advance()
+        return Grouping(labels: try parseGroupingLabels(), without: m.kind == .without, present: true)
+    }
+
+    @inline(never)
+    private mutating func openAggregateBody() throws(PromQLParseError) {
         let open = try peek()
         guard open.kind == .leftParen else { throw unexpected(open, "aggregation") }
         advance()
-        let (args, height, argsEnd) = try parseArguments()
-        var end = argsEnd
-        if !hasModifier {
-            let m = try peek()
-            if m.kind == .by || m.kind == .without {
-                advance()
-                without = m.kind == .without
-                grouping = try parseGroupingLabels()
-                end = tokens[index - 1].end
-            }
-        }
+    }
+
+    /// Prometheus' `newAggregateExpr`: argument count checks, then the node.
+    @inline(never)
+    private func makeAggregate(_ op: AggregateOperator, _ opToken: Token, _ args: Arguments,
+                               _ grouping: Grouping) throws(PromQLParseError) -> Node {
+        let end = max(args.end, tokens[index - 1].end)
         let position = PositionRange(start: opToken.start, end: end)
-        if args.isEmpty { throw error("no arguments for aggregate expression provided", position) }
+        if args.exprs.isEmpty { throw error("no arguments for aggregate expression provided", position) }
         let wanted = op.takesParameter ? 2 : 1
-        if args.count != wanted {
-            throw error("wrong number of arguments for aggregate expression provided, expected \(wanted), got \(args.count)", position)
+        if args.exprs.count != wanted {
+            throw error("wrong number of arguments for aggregate expression provided, expected \(wanted), got \(args.exprs.count)", position)
         }
-        try checkHeight(height + 1, at: position)
-        let aggregate = AggregateExpr(op: op, expr: args[wanted - 1], param: op.takesParameter ? args[0] : nil,
-                                      grouping: grouping, without: without, position: position)
-        return (.aggregate(aggregate), height + 1)
+        try checkHeight(args.height + 1, at: position)
+        let aggregate = AggregateExpr(op: op, expr: args.exprs[wanted - 1], param: op.takesParameter ? args.exprs[0] : nil,
+                                      grouping: grouping.labels, without: grouping.without, position: position)
+        return (.aggregate(aggregate), args.height + 1)
     }
 
     /// `(label, ...)` after `by`, `without`, `on`, `ignoring`, `group_left`, `group_right`.
