@@ -62,6 +62,22 @@ import Testing
         #expect(vs.matchers == [ParsedMatcher(.regexMatch, "__name__", "job:.*"), ParsedMatcher(.equal, "job", "x")])
     }
 
+    @Test func invalidRegexIsRefusedAtTheMatcher() {
+        for q in [#"{x=~"("}"#, #"foo{a="b", x!~"a[" }"#] {
+            do {
+                _ = try parsePromQL(q)
+                Issue.record("\(q) parsed")
+            } catch {
+                #expect(error.message.hasPrefix("error parsing regexp: "))
+                #expect(q.utf8.dropFirst(error.position.start).starts(with: "x".utf8))
+            }
+        }
+        #expect(RegexSupport.matchesEmpty("a|"))
+        #expect(RegexSupport.matchesEmpty("(a)?"))
+        #expect(!RegexSupport.matchesEmpty("a+"))
+        #expect(!RegexSupport.matchesEmpty("^$a"))
+    }
+
     @Test func atModifiers() throws {
         func at(_ q: String) throws -> AtModifier? {
             guard case .vectorSelector(let vs) = try parse(q) else { return nil }

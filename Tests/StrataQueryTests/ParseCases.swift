@@ -534,6 +534,11 @@ enum ParseCases {
         ("e-+=/(0)", "1:4: parse error: unexpected \"=\""),
         ("a>b()", "1:3: parse error: unknown function with name \"b\""),
         ("rate(avg)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"),
+        // The examples in docs/promql.md.
+        ("rate(foo)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector"),
+        ("foo[5]", "1:5: parse error: missing unit character in duration"),
+        ("{job=~\".*\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher"),
+        ("foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces"),
         // Positions on later lines; columns count bytes.
         ("foo +\n  bar baz", "2:7: parse error: unexpected identifier \"baz\""),
         ("sum(\n  rate(x)\n)", "2:8: parse error: expected type range vector in call to function \"rate\", got instant vector"),
