@@ -37,7 +37,9 @@ public enum LabelError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicateName(let n): return "duplicate label name \"\(n)\""
         case .unsorted(let n): return "labels are not sorted at \"\(n)\""
         case .tooManyLabels(let c, let l): return "series has \(c) labels, limit is \(l)"
-        case .nameTooLong(let n, let l): return "label name \"\(n.prefix(64))…\" is longer than \(l) bytes"
+        case .nameTooLong(let n, let l):
+            let shown = n.utf8.count > 64 ? "\(n.prefix(64))…" : n
+            return "label name \"\(shown)\" is longer than \(l) bytes"
         case .valueTooLong(let n, let len, let l): return "value of label \"\(n)\" is \(len) bytes, limit is \(l)"
         }
     }
@@ -91,11 +93,14 @@ extension Labels {
             if l.name.utf8.count > limits.maxNameLength { throw .nameTooLong(name: l.name, limit: limits.maxNameLength) }
             if l.name == metricNameLabel {
                 sawName = true
+                // Checked first: the metric-name check would otherwise report
+                // `__name__=""` as an invalid name "".
+                if l.value.isEmpty { throw .emptyValue(name: l.name) }
                 if !Labels.isValidMetricName(l.value) { throw .invalidName(l.value) }
-            } else if !Labels.isValidLabelName(l.name) {
-                throw .invalidName(l.name)
+            } else {
+                if !Labels.isValidLabelName(l.name) { throw .invalidName(l.name) }
+                if l.value.isEmpty { throw .emptyValue(name: l.name) }
             }
-            if l.value.isEmpty { throw .emptyValue(name: l.name) }
             let vlen = l.value.utf8.count
             if vlen > limits.maxValueLength { throw .valueTooLong(name: l.name, length: vlen, limit: limits.maxValueLength) }
             if let p = prev {

@@ -31,7 +31,7 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         while lo < hi {
             let mid = (lo + hi) >> 1
             let n = pairs[mid].name
-            if n == name { return pairs[mid].value }
+            if n.utf8Equals(name) { return pairs[mid].value }
             if n.utf8.lexicographicallyPrecedes(name.utf8) { lo = mid + 1 } else { hi = mid }
         }
         return nil
@@ -41,7 +41,7 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
 
     /// A copy without the label `name`.
     public func removing(_ name: String) -> Labels {
-        Labels(sortedUnchecked: pairs.filter { $0.name != name })
+        Labels(sortedUnchecked: pairs.filter { !$0.name.utf8Equals(name) })
     }
 
     /// A copy without the labels in `names`.
@@ -56,7 +56,7 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
 
     /// A copy with `name` set to `value` (or removed if `value` is empty, as in Prometheus).
     public func setting(_ name: String, _ value: String) -> Labels {
-        var out = pairs.filter { $0.name != name }
+        var out = pairs.filter { !$0.name.utf8Equals(name) }
         if !value.isEmpty {
             let i = out.firstIndex { !$0.name.utf8.lexicographicallyPrecedes(name.utf8) } ?? out.count
             out.insert(Label(name, value), at: i)

@@ -1,0 +1,50 @@
+/// A compiled Swift `Regex` for the matchers that have no fast path, shared
+/// by every copy of the `Matcher`.
+///
+/// `Regex` is not `Sendable` in the standard library because a regex built
+/// with RegexBuilder may capture arbitrary closures (custom components,
+/// transforms). This one is built only from a pattern string: it holds no
+/// closures and no mutable state we touch. Its single piece of internal
+/// mutability, the lazily lowered matching program, is published with an
+/// atomic compare-and-swap (`Regex.Program.loweredProgram` in
+/// swift-experimental-string-processing, `Sources/_StringProcessing/Regex/Core.swift`),
+/// and every match runs on a fresh `Processor`. We also lower it eagerly in
+/// `init`, so later concurrent uses only read. Hence `@unchecked Sendable`.
+///
+/// Alternatives measured (release build, 2 threads, see the `model` branch
+/// report): a `Mutex` around the regex serialises matching across tasks, and
+/// compiling per use costs tens of microseconds per call.
+final class RegexProgram: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
+    /// Literals every match starts / ends with; checked first because they
+    /// reject most label values at memcmp speed.
+    let prefix: String
+    let suffix: String
+
+    init(pattern: String, translated: String, prefix: String, suffix: String) throws(MatcherError) {
+        do {
+            regex = try Regex(translated)
+                // Prometheus 3 compiles `^(?s:re)$`: `.` matches `\n`.
+                .dotMatchesNewlines()
+                // RE2 matches code points, not grapheme clusters.
+                .matchingSemantics(.unicodeScalar)
+                // RE2's `\b` is the ASCII word boundary.
+                .wordBoundaryKind(.simple)
+                .asciiOnlyWordCharacters()
+        } catch {
+            throw .invalidRegex(pattern: pattern, reason: "\(error)", offset: nil)
+        }
+        self.prefix = prefix
+        self.suffix = suffix
+        // Lower the program now (see above).
+        _ = try? regex.wholeMatch(in: "")
+    }
+
+    /// Fully anchored match: the whole of `s` must match.
+    func matches(_ s: String) -> Bool {
+        if !prefix.isEmpty && !s.utf8HasPrefix(prefix) { return false }
+        if !suffix.isEmpty && !s.utf8HasSuffix(suffix) { return false }
+        // `wholeMatch` only throws from custom components, which we never have.
+        return (try? regex.wholeMatch(in: s)) != nil
+    }
+}
