@@ -71,7 +71,7 @@ let package = Package(
         // Seeded workload generators and temporary directories shared by tests and benchmarks.
         .target(
             name: "StrataTestSupport",
-            dependencies: ["StrataStorage"],
+            dependencies: ["StrataStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
         // The HTTP server: Prometheus API, ingestion endpoints, admin, self-monitoring.
@@ -121,7 +121,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataIngestTests",
-            dependencies: ["StrataIngest", "StrataTestSupport"]
+            dependencies: [
+                "StrataIngest", "StrataTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "StrataServerTests",

@@ -62,12 +62,12 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         let dir = tmp.sub("data")
         let before: [Labels: [(Int64, Double)]]
         do {
-            let db = try Database.open(directory: dir)
+            let db = try Database.open(directory: dir, logger: quietLogger)
             try await ingest(db, series: 20, steps: 0..<100)
             before = allSamples(db)
             try db.close()
         }
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         #expect(before.count == 20)
         #expect(sameSamples(before, allSamples(db)))
@@ -77,13 +77,13 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
     @Test func crashSnapshotRecoversEverythingCommitted() async throws {
         let tmp = try TempDirectory()
         defer { tmp.remove() }
-        let db = try Database.open(directory: tmp.sub("data"))
+        let db = try Database.open(directory: tmp.sub("data"), logger: quietLogger)
         try await ingest(db, series: 10, steps: 0..<50)
         let expected = allSamples(db)
         // "kill -9": take the on-disk state without closing anything.
         try snapshotDirectory(tmp.sub("data"), tmp.sub("crashed"))
         try db.close()
-        let reopened = try Database.open(directory: tmp.sub("crashed"))
+        let reopened = try Database.open(directory: tmp.sub("crashed"), logger: quietLogger)
         defer { try? reopened.close() }
         #expect(sameSamples(expected, allSamples(reopened)))
     }
@@ -95,7 +95,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         let start: Int64 = 1_700_000_000_000 - 1_700_000_000_000 % 7_200_000
         let before: [Labels: [(Int64, Double)]]
         do {
-            let db = try Database.open(directory: dir)
+            let db = try Database.open(directory: dir, logger: quietLogger)
             // 5 h of data at 15 s: the head spans > 3 h, so 2 blocks are cut.
             try await ingest(db, series: 30, steps: 0..<1200, start: start)
             before = allSamples(db)
@@ -113,7 +113,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
             #expect(r.rejected.first?.rejection == .outOfBounds(minValid: start + 7_200_000))
             try db.close()
         }
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         #expect(db.blocks.count == 1)
         #expect(sameSamples(before, allSamples(db)))
@@ -127,7 +127,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         let dir = tmp.sub("data")
         let before: [Labels: [(Int64, Double)]]
         do {
-            let db = try Database.open(directory: dir)
+            let db = try Database.open(directory: dir, logger: quietLogger)
             try await ingest(db, series: 10, steps: 0..<700)
             before = allSamples(db)
             let metas = try db.flush()
@@ -136,7 +136,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
             #expect(sameSamples(before, allSamples(db)))
             try db.close()
         }
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         #expect(db.replayStats.samples == 0)
         #expect(sameSamples(before, allSamples(db)))
@@ -148,7 +148,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         let dir = tmp.sub("data")
         let leftover = dir + "/blocks/" + BlockID.generate().string + ".tmp"
         try FileIO.mkdirs(leftover + "/chunks")
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         #expect(!FileIO.exists(leftover))
     }
@@ -159,7 +159,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         let dir = tmp.sub("data")
         let id: String
         do {
-            let db = try Database.open(directory: dir)
+            let db = try Database.open(directory: dir, logger: quietLogger)
             try await ingest(db, series: 5, steps: 0..<100)
             id = try #require(try db.flush().first?.id)
             try db.close()
@@ -168,7 +168,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         var bytes = try FileIO.readFile(chunkFile)
         bytes[bytes.count / 2] ^= 0xff
         try FileIO.writeFileAtomically(chunkFile, bytes)
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         #expect(db.blocks.isEmpty)
         #expect(db.quarantined.count == 1)
@@ -180,7 +180,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
         defer { tmp.remove() }
         let dir = tmp.sub("data")
         // Commit batches one by one, recording the WAL size after each.
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         var sizes: [Int] = []
         var expectedAfter: [[Labels: [(Int64, Double)]]] = []
         let seg = dir + "/wal/" + WALSegment.name(db.wal.currentSegment)
@@ -196,7 +196,7 @@ func sameSamples(_ a: [Labels: [(Int64, Double)]], _ b: [Labels: [(Int64, Double
             try snapshotDirectory(dir, d)
             try FileIO.writeFileAtomically(d + "/wal/" + WALSegment.name(0), Array(full[0..<cut]))
             let complete = sizes.lastIndex { $0 <= cut }!
-            let r = try Database.open(directory: d)
+            let r = try Database.open(directory: d, logger: quietLogger)
             #expect(sameSamples(expectedAfter[complete], allSamples(r)), "cut at \(cut)")
             try r.close()
             try FileIO.removeTree(d)

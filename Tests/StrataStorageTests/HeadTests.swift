@@ -9,7 +9,7 @@ func withDatabase(
 ) async throws {
     let tmp = try TempDirectory()
     defer { tmp.remove() }
-    let db = try Database.open(directory: tmp.sub("data"), options: options)
+    let db = try Database.open(directory: tmp.sub("data"), options: options, logger: quietLogger)
     try await body(db, tmp)
     try? db.close()
 }
@@ -131,7 +131,7 @@ func eq(_ name: String, _ value: String) -> Matcher { try! Matcher(.equal, name,
         let dir = tmp.sub("data")
         var refs: [Labels: SeriesRef] = [:]
         do {
-            let db = try Database.open(directory: dir)
+            let db = try Database.open(directory: dir, logger: quietLogger)
             var app = db.appender()
             for i in 0..<50 {
                 let l = series("m", ("i", "\(i)"))
@@ -140,7 +140,7 @@ func eq(_ name: String, _ value: String) -> Matcher { try! Matcher(.equal, name,
             _ = try await app.commit()
             try db.close()
         }
-        let db = try Database.open(directory: dir)
+        let db = try Database.open(directory: dir, logger: quietLogger)
         defer { try? db.close() }
         for (l, r) in refs { #expect(try db.head.getOrCreate(l) == r) }
         // New series get fresh refs above the old ones.

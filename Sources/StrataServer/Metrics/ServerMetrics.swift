@@ -12,18 +12,18 @@ public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
 
-    let samplesIngested: Mutex<[String: Counter]> = Mutex([:])
-    let samplesRejected: Mutex<[String: Counter]> = Mutex([:])
-    let requestTimers: Mutex<[String: Timer]> = Mutex([:])
-    let limitHits: Mutex<[String: Counter]> = Mutex([:])
+    let samplesIngested: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let samplesRejected: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let requestTimers: Mutex<[String: CoreMetrics.Timer]> = Mutex([:])
+    let limitHits: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
 
-    let walBytes: Counter
-    let walFsyncs: Timer
-    let activeSeries: Gauge
-    let headChunks: Gauge
-    let headSamples: Gauge
-    let blocksLoaded: Gauge
-    let walCorruptions: Gauge
+    let walBytes: CoreMetrics.Counter
+    let walFsyncs: CoreMetrics.Timer
+    let activeSeries: CoreMetrics.Gauge
+    let headChunks: CoreMetrics.Gauge
+    let headSamples: CoreMetrics.Gauge
+    let blocksLoaded: CoreMetrics.Gauge
+    let walCorruptions: CoreMetrics.Gauge
 
     public init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -34,21 +34,21 @@ public final class ServerMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
         ]
         factory = f
-        walBytes = Counter(label: "strata_wal_bytes_written_total", dimensions: [], factory: f)
-        walFsyncs = Timer(label: "strata_wal_fsync_duration_seconds", dimensions: [], factory: f)
-        activeSeries = Gauge(label: "strata_head_series", dimensions: [], factory: f)
-        headChunks = Gauge(label: "strata_head_chunks", dimensions: [], factory: f)
-        headSamples = Gauge(label: "strata_head_samples_appended_total", dimensions: [], factory: f)
-        blocksLoaded = Gauge(label: "strata_blocks_loaded", dimensions: [], factory: f)
-        walCorruptions = Gauge(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
+        walBytes = CoreMetrics.Counter(label: "strata_wal_bytes_written_total", dimensions: [], factory: f)
+        walFsyncs = CoreMetrics.Timer(label: "strata_wal_fsync_duration_seconds", dimensions: [], factory: f)
+        activeSeries = CoreMetrics.Gauge(label: "strata_head_series", dimensions: [], factory: f)
+        headChunks = CoreMetrics.Gauge(label: "strata_head_chunks", dimensions: [], factory: f)
+        headSamples = CoreMetrics.Gauge(label: "strata_head_samples_appended_total", dimensions: [], factory: f)
+        blocksLoaded = CoreMetrics.Gauge(label: "strata_blocks_loaded", dimensions: [], factory: f)
+        walCorruptions = CoreMetrics.Gauge(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
     }
 
     /// Counts accepted samples by ingestion protocol.
     public func ingested(_ n: Int, protocol proto: String) {
         guard n > 0 else { return }
-        let c = samplesIngested.withLock { d -> Counter in
+        let c = samplesIngested.withLock { d -> CoreMetrics.Counter in
             if let c = d[proto] { return c }
-            let c = Counter(label: "strata_samples_ingested_total", dimensions: [("protocol", proto)], factory: factory)
+            let c = CoreMetrics.Counter(label: "strata_samples_ingested_total", dimensions: [("protocol", proto)], factory: factory)
             d[proto] = c
             return c
         }
@@ -58,9 +58,9 @@ public final class ServerMetrics: Sendable {
     /// Counts refused samples by reason (out_of_order, duplicate, out_of_bounds, too_far_in_future, invalid_labels, …).
     public func rejected(_ n: Int, reason: String) {
         guard n > 0 else { return }
-        let c = samplesRejected.withLock { d -> Counter in
+        let c = samplesRejected.withLock { d -> CoreMetrics.Counter in
             if let c = d[reason] { return c }
-            let c = Counter(label: "strata_samples_rejected_total", dimensions: [("reason", reason)], factory: factory)
+            let c = CoreMetrics.Counter(label: "strata_samples_rejected_total", dimensions: [("reason", reason)], factory: factory)
             d[reason] = c
             return c
         }
@@ -69,9 +69,9 @@ public final class ServerMetrics: Sendable {
 
     /// Counts requests refused by a limit, by limit name.
     public func limitHit(_ limit: String) {
-        let c = limitHits.withLock { d -> Counter in
+        let c = limitHits.withLock { d -> CoreMetrics.Counter in
             if let c = d[limit] { return c }
-            let c = Counter(label: "strata_limit_hits_total", dimensions: [("limit", limit)], factory: factory)
+            let c = CoreMetrics.Counter(label: "strata_limit_hits_total", dimensions: [("limit", limit)], factory: factory)
             d[limit] = c
             return c
         }
@@ -80,9 +80,9 @@ public final class ServerMetrics: Sendable {
 
     public func observeRequest(handler: String, code: Int, seconds: Duration) {
         let key = handler + "|" + String(code)
-        let t = requestTimers.withLock { d -> Timer in
+        let t = requestTimers.withLock { d -> CoreMetrics.Timer in
             if let t = d[key] { return t }
-            let t = Timer(label: "strata_http_request_duration_seconds",
+            let t = CoreMetrics.Timer(label: "strata_http_request_duration_seconds",
                           dimensions: [("handler", handler), ("code", String(code))], factory: factory)
             d[key] = t
             return t

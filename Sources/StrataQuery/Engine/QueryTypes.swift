@@ -1,0 +1,82 @@
+/// What the evaluator returns, in Prometheus' four result types.
+public enum QueryValue: Sendable {
+    /// Range query results and instant queries of range selectors.
+    case matrix([RangeSeries])
+    case vector([InstantSample])
+    case scalar(timestamp: Int64, value: Double)
+    case string(timestamp: Int64, value: String)
+
+    public var typeName: String {
+        switch self {
+        case .matrix: return "matrix"
+        case .vector: return "vector"
+        case .scalar: return "scalar"
+        case .string: return "string"
+        }
+    }
+}
+
+/// One series of a matrix: points in time order.
+public struct RangeSeries: Sendable, Equatable {
+    public var labels: Labels
+    public var timestamps: [Int64]
+    public var values: [Double]
+
+    public init(labels: Labels, timestamps: [Int64], values: [Double]) {
+        self.labels = labels
+        self.timestamps = timestamps
+        self.values = values
+    }
+}
+
+/// One element of an instant vector.
+public struct InstantSample: Sendable, Equatable {
+    public var labels: Labels
+    public var timestamp: Int64
+    public var value: Double
+
+    public init(labels: Labels, timestamp: Int64, value: Double) {
+        self.labels = labels
+        self.timestamp = timestamp
+        self.value = value
+    }
+}
+
+/// Limits of one query. Defaults are Prometheus' (`--query.timeout=2m`,
+/// `--query.max-samples=50000000`, 11,000 points per series, 5 m lookback).
+public struct QueryLimits: Sendable {
+    public var timeout: Duration = .seconds(120)
+    public var maxSamples: Int = 50_000_000
+    public var maxPointsPerSeries: Int = 11_000
+    public var lookbackDelta: Int64 = 5 * 60 * 1000
+
+    public init() {}
+}
+
+/// Why a query failed. `kind` maps to the API's `errorType`.
+public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case badData = "bad_data"
+        case execution
+        case timeout
+        case canceled
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// The storage the engine reads from. `Database` conforms; tests may use a
+/// `Querier` over hand-built blocks.
+public protocol QueryableStorage: Sendable {
+    func querier(mint: Int64, maxt: Int64) -> Querier
+}
+
+extension Database: QueryableStorage {}
