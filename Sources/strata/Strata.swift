@@ -5,6 +5,7 @@ struct Strata: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Strata: a time-series database and monitoring server.",
-        version: "0.1.0-dev"
+        version: "0.1.0-dev",
+        subcommands: [Serve.self]
     )
 }

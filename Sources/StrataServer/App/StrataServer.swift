@@ -1,0 +1,69 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StrataQuery
+import StrataStorage
+
+/// `strata serve`: the database behind a Hummingbird server.
+public final class StrataServer: Sendable {
+    public let config: ServeConfig
+    public let db: Database
+    public let metrics: ServerMetrics
+    let logger: Logger
+
+    /// Opens the database (replaying the WAL) so that the server is ready as soon as it listens.
+    public init(config: ServeConfig, logger: Logger = Logger(label: "strata")) throws {
+        self.config = config
+        self.logger = logger
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        var opts = DatabaseOptions()
+        opts.retention = config.retention
+        opts.wal.fsync = config.walFsync
+        opts.wal.onFsync = { ns in metrics.observeFsync(nanoseconds: ns) }
+        opts.head.labelLimits = config.limits.labels
+        opts.head.maxSeries = config.limits.maxSeries
+        var dbLogger = logger
+        dbLogger[metadataKey: "component"] = "storage"
+        db = try Database.open(directory: config.dataDir, options: opts, logger: dbLogger)
+    }
+
+    func makeRouter() -> Router<StrataRequestContext> {
+        let router = Router(context: StrataRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        let ingestor = Ingestor(db: db, metrics: metrics, limits: config.limits)
+        WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics).register(on: router)
+        AdminHandlers(db: db).register(on: router)
+        OpsHandlers(db: db, metrics: metrics).register(on: router)
+        return router
+    }
+
+    /// Runs until SIGTERM/SIGINT (or cancellation): stops accepting, drains
+    /// in-flight requests, then closes the WAL. `onListening` receives the
+    /// bound port (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var hbLogger = logger
+        hbLogger.logLevel = min(logger.logLevel, .info)
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Strata"),
+            onServerRunning: { channel in
+                await onListening(channel.localAddress?.port ?? 0)
+            },
+            logger: hbLogger
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: DatabaseService(db: db, logger: logger)),
+                    .init(service: app),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}

@@ -1,0 +1,108 @@
+import StrataCodec
+import StrataIngest
+import StrataStorage
+
+/// Turns a decoded `IngestBatch` into a head commit, applying the server's
+/// limits, and reports what was refused in Prometheus' words.
+///
+/// Semantics follow Prometheus' remote-write receiver: valid samples are
+/// stored even when others in the same request are refused; refusals make
+/// the answer a 400 (the sender must not retry), naming the series.
+struct Ingestor: Sendable {
+    let db: Database
+    let metrics: ServerMetrics
+    let limits: ServeConfig.Limits
+
+    struct Outcome: Sendable {
+        var appended = 0
+        var duplicates = 0
+        var refused = 0
+        /// The first few refusals, for the error message.
+        var messages: [String] = []
+    }
+
+    static let maxMessages = 10
+
+    func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
+        var out = Outcome()
+        guard batch.sampleCount > 0 else { return out }
+        var app = db.appender()
+        app.reserveCapacity(batch.sampleCount)
+        // Which batch series each appended sample came from, to name series in refusals.
+        var seriesOfRun: [Int] = []
+        var runStarts: [Int] = []
+        let futureLimit = now + limits.maxFutureMs
+
+        func refuse(_ n: Int, _ reason: String, _ message: @autoclosure () -> String) {
+            out.refused += n
+            metrics.rejected(n, reason: reason)
+            if out.messages.count < Self.maxMessages { out.messages.append(message()) }
+        }
+
+        for (si, s) in batch.series.enumerated() {
+            let n = s.samples.count
+            if n == 0 { continue }
+            if !s.labelsSorted {
+                refuse(n, "invalid_labels", "labels are not sorted for series \(s.labels)")
+                continue
+            }
+            let ref: SeriesRef
+            do throws(SeriesError) {
+                ref = try db.head.getOrCreate(s.labels)
+            } catch {
+                switch error {
+                case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
+                case .seriesLimit(let max):
+                    metrics.limitHit("max_series")
+                    refuse(n, "series_limit", "series limit of \(max) active series reached, refusing new series \(s.labels)")
+                case .io(let e): throw APIError(.unavailable, "write-ahead log: \(e)")
+                case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
+                }
+                continue
+            }
+            runStarts.append(app.count)
+            seriesOfRun.append(si)
+            for i in s.samples {
+                let t = batch.timestamps[i]
+                if t > futureLimit {
+                    refuse(1, "too_far_in_future", "sample for series \(s.labels) at \(t) is more than \(limits.maxFutureMs / 1000)s in the future")
+                    continue
+                }
+                do throws(SeriesError) {
+                    try app.append(ref: ref, t, batch.values[i])
+                } catch {
+                    refuse(1, "invalid_labels", "\(error)")
+                }
+            }
+        }
+        let result: CommitResult
+        do {
+            result = try await app.commit()
+        } catch let e as IOError {
+            throw APIError(.unavailable, "write-ahead log unavailable, nothing of this request was stored: \(e)")
+        } catch {
+            throw APIError(.internalError, "commit failed: \(error)")
+        }
+        out.appended = result.appended
+        out.duplicates = result.duplicates
+        metrics.ingested(result.appended + result.duplicates, protocol: proto)
+        for r in result.rejected {
+            // Find the batch series of appended sample r.index.
+            var lo = 0, hi = runStarts.count
+            while lo + 1 < hi {
+                let mid = (lo + hi) / 2
+                if runStarts[mid] <= r.index { lo = mid } else { hi = mid }
+            }
+            let labels = batch.series[seriesOfRun[lo]].labels
+            switch r.rejection {
+            case .outOfOrder:
+                refuse(1, "out_of_order", "out of order sample for series \(labels) at \(r.timestamp): \(r.rejection)")
+            case .duplicateTimestamp:
+                refuse(1, "duplicate", "duplicate sample for timestamp \(r.timestamp) with a different value for series \(labels)")
+            case .outOfBounds(let minValid):
+                refuse(1, "out_of_bounds", "out of bounds sample for series \(labels) at \(r.timestamp): older than \(minValid), already persisted")
+            }
+        }
+        return out
+    }
+}

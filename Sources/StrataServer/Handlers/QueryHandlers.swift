@@ -1,0 +1,231 @@
+import Foundation
+import Hummingbird
+import StrataQuery
+import StrataStorage
+
+/// The Prometheus query API: `/api/v1/query`, `/api/v1/query_range`,
+/// `/api/v1/series`, `/api/v1/labels`, `/api/v1/label/{name}/values`.
+struct QueryHandlers: Sendable {
+    let db: Database
+    let engine: QueryEngine
+    let metrics: ServerMetrics
+
+    func register(on router: Router<StrataRequestContext>) {
+        router.get("/api/v1/query") { req, _ in try await instant(req) }
+        router.post("/api/v1/query") { req, _ in try await instant(req) }
+        router.get("/api/v1/query_range") { req, _ in try await range(req) }
+        router.post("/api/v1/query_range") { req, _ in try await range(req) }
+        router.get("/api/v1/series") { req, _ in try await series(req) }
+        router.post("/api/v1/series") { req, _ in try await series(req) }
+        router.get("/api/v1/labels") { req, _ in try await labels(req) }
+        router.post("/api/v1/labels") { req, _ in try await labels(req) }
+        router.get("/api/v1/label/{name}/values") { req, ctx in try await labelValues(req, name: ctx.parameters.get("name") ?? "") }
+    }
+
+    // MARK: parameters
+
+    static func time(_ p: FormParameters, _ key: String, default def: Int64? = nil) throws(APIError) -> Int64 {
+        guard let s = p[key], !s.isEmpty else {
+            if let def { return def }
+            throw APIError(.badData, "invalid parameter \"\(key)\": cannot parse \"\" to a valid timestamp")
+        }
+        guard let t = TimeParameters.parseTime(s) else {
+            throw APIError(.badData, "invalid parameter \"\(key)\": cannot parse \"\(s)\" to a valid timestamp")
+        }
+        return t
+    }
+
+    static func parse(_ query: String?) throws(APIError) -> Expr {
+        guard let q = query else { throw APIError(.badData, "invalid parameter \"query\": unknown position: parse error: no expression found in input") }
+        do {
+            return try parsePromQL(q)
+        } catch {
+            throw APIError(.badData, "invalid parameter \"query\": \(error)")
+        }
+    }
+
+    static func matchers(_ p: FormParameters, required: Bool) throws(APIError) -> [[Matcher]] {
+        let raw = p.all("match[]")
+        if raw.isEmpty && required { throw APIError(.badData, "no match[] parameter provided") }
+        var out: [[Matcher]] = []
+        for m in raw {
+            let expr: Expr
+            do { expr = try parsePromQL(m) } catch { throw APIError(.badData, "invalid parameter \"match[]\": \(error)") }
+            guard case .vectorSelector(let vs) = expr else {
+                throw APIError(.badData, "invalid parameter \"match[]\": 1:1: parse error: unexpected expression, expected a vector selector")
+            }
+            out.append(vs.storageMatchers)
+        }
+        return out
+    }
+
+    func limitsFor(_ p: FormParameters) throws(APIError) -> QueryLimits {
+        var limits = QueryLimits()
+        if let t = p["timeout"], !t.isEmpty {
+            guard let ms = TimeParameters.parseDuration(t), ms > 0 else {
+                throw APIError(.badData, "invalid parameter \"timeout\": cannot parse \"\(t)\" to a valid duration")
+            }
+            if ms < 120_000 { limits.timeout = .milliseconds(ms) }
+        }
+        return limits
+    }
+
+    // MARK: handlers
+
+    func instant(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        let expr = try Self.parse(p["query"])
+        let t = try Self.time(p, "time", default: nowMillis())
+        let e = QueryEngine(storage: db, limits: try limitsFor(p))
+        let value = try await evaluate { () throws(QueryError) in try e.instantQuery(expr, at: t) }
+        return Self.render(value)
+    }
+
+    func range(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        let start = try Self.time(p, "start")
+        let end = try Self.time(p, "end")
+        let expr = try Self.parse(p["query"])
+        if end < start { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+        guard let stepStr = p["step"], !stepStr.isEmpty else {
+            throw APIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration")
+        }
+        guard let step = TimeParameters.parseDuration(stepStr) else {
+            throw APIError(.badData, "invalid parameter \"step\": cannot parse \"\(stepStr)\" to a valid duration")
+        }
+        if step <= 0 {
+            throw APIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        let limits = try limitsFor(p)
+        if (end - start) / step > Int64(limits.maxPointsPerSeries) {
+            throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        let e = QueryEngine(storage: db, limits: limits)
+        let value = try await evaluate { () throws(QueryError) in try e.rangeQuery(expr, start: start, end: end, step: step) }
+        return Self.render(value)
+    }
+
+    /// Evaluates off the cooperative pool (queries are CPU-bound and may be long).
+    func evaluate(_ body: @escaping @Sendable () throws(QueryError) -> QueryValue) async throws -> QueryValue {
+        do {
+            return try await offPool { () throws -> QueryValue in try body() }
+        } catch let e as QueryError {
+            let kind: APIError.Kind
+            switch e.kind {
+            case .badData: kind = .badData
+            case .execution: kind = .execution
+            case .timeout: kind = .timeout
+            case .canceled: kind = .canceled
+            }
+            throw APIError(kind, e.message)
+        }
+    }
+
+    static func render(_ value: QueryValue) -> Response {
+        var capacity = 256
+        if case .matrix(let m) = value { capacity += m.reduce(0) { $0 + 64 + $1.timestamps.count * 24 } }
+        if case .vector(let v) = value { capacity += v.count * 96 }
+        return APIResponse.success(capacity: capacity) { w in
+            w.raw("{\"resultType\":")
+            w.string(value.typeName)
+            w.raw(",\"result\":")
+            switch value {
+            case .matrix(let series):
+                w.byte(UInt8(ascii: "["))
+                for (i, s) in series.enumerated() {
+                    if i > 0 { w.byte(UInt8(ascii: ",")) }
+                    w.raw("{\"metric\":")
+                    w.labels(s.labels)
+                    w.raw(",\"values\":[")
+                    for k in 0..<s.timestamps.count {
+                        if k > 0 { w.byte(UInt8(ascii: ",")) }
+                        w.samplePair(s.timestamps[k], s.values[k])
+                    }
+                    w.raw("]}")
+                }
+                w.byte(UInt8(ascii: "]"))
+            case .vector(let samples):
+                w.byte(UInt8(ascii: "["))
+                for (i, s) in samples.enumerated() {
+                    if i > 0 { w.byte(UInt8(ascii: ",")) }
+                    w.raw("{\"metric\":")
+                    w.labels(s.labels)
+                    w.raw(",\"value\":")
+                    w.samplePair(s.timestamp, s.value)
+                    w.byte(UInt8(ascii: "}"))
+                }
+                w.byte(UInt8(ascii: "]"))
+            case .scalar(let t, let v):
+                w.samplePair(t, v)
+            case .string(let t, let s):
+                w.byte(UInt8(ascii: "["))
+                PromNumber.appendTimestamp(t, to: &w.bytes)
+                w.byte(UInt8(ascii: ","))
+                w.string(s)
+                w.byte(UInt8(ascii: "]"))
+            }
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    func series(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        let sets = try Self.matchers(p, required: true)
+        let start = try Self.time(p, "start", default: TimeParameters.minTime)
+        let end = try Self.time(p, "end", default: TimeParameters.maxTime)
+        let q = db.querier(mint: start, maxt: end)
+        var all = Set<Labels>()
+        for m in sets { all.formUnion(q.series(m)) }
+        let sorted = all.sorted()
+        return APIResponse.success(capacity: 64 + sorted.count * 96) { w in
+            w.byte(UInt8(ascii: "["))
+            for (i, l) in sorted.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.labels(l)
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+    }
+
+    func labels(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        let sets = try Self.matchers(p, required: false)
+        let start = try Self.time(p, "start", default: TimeParameters.minTime)
+        let end = try Self.time(p, "end", default: TimeParameters.maxTime)
+        let q = db.querier(mint: start, maxt: end)
+        var names = Set<String>()
+        if sets.isEmpty { names.formUnion(q.labelNames()) } else { for m in sets { names.formUnion(q.labelNames(m)) } }
+        return Self.stringList(names)
+    }
+
+    func labelValues(_ request: Request, name: String) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        guard Labels.isValidLabelName(name) || name == metricNameLabel else {
+            throw APIError(.badData, "invalid label name: \"\(name)\"")
+        }
+        let sets = try Self.matchers(p, required: false)
+        let start = try Self.time(p, "start", default: TimeParameters.minTime)
+        let end = try Self.time(p, "end", default: TimeParameters.maxTime)
+        let q = db.querier(mint: start, maxt: end)
+        var values = Set<String>()
+        if sets.isEmpty { values.formUnion(q.labelValues(name)) } else { for m in sets { values.formUnion(q.labelValues(name, m)) } }
+        return Self.stringList(values)
+    }
+
+    static func stringList(_ set: Set<String>) -> Response {
+        let sorted = set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return APIResponse.success(capacity: 64 + sorted.count * 32) { w in
+            w.byte(UInt8(ascii: "["))
+            for (i, s) in sorted.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.string(s)
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StrataServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the database and its HTTP API."
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (default ./data).")
+    var dataDir: String?
+
+    @Option(help: "Address to listen on, host:port (default 127.0.0.1:9201).")
+    var listen: String?
+
+    @Option(help: "How long to keep raw data, e.g. 30d, 12h (default 30d).")
+    var retention: String?
+
+    @Option(name: .customLong("wal-fsync"), help: "always: fsync before acknowledging; interval: fsync every --wal-fsync-interval (default).")
+    var walFsync: String?
+
+    @Option(name: .customLong("wal-fsync-interval"), help: "fsync interval for --wal-fsync interval (default 1s).")
+    var walFsyncInterval: String?
+
+    @Option(help: "Optional YAML config file; flags override it.")
+    var config: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        var logger = Logger(label: "strata")
+        logger.logLevel = level
+
+        var cfg = ServeConfig()
+        do {
+            if let config { cfg = try ServeConfig.load(yaml: config) }
+            if let dataDir { cfg.dataDir = dataDir }
+            if let listen { try cfg.setListen(listen) }
+            if let retention {
+                guard let r = TimeParameters.parsePromDuration(retention), r > 0 else {
+                    throw ValidationError("invalid --retention \"\(retention)\": use a duration such as 30d or 12h")
+                }
+                cfg.retention = r
+            }
+            let interval = try walFsyncInterval.map { s -> Int64 in
+                guard let ms = TimeParameters.parsePromDuration(s), ms > 0 else { throw ValidationError("invalid --wal-fsync-interval \"\(s)\"") }
+                return ms
+            }
+            if let walFsync { try cfg.setWALFsync(walFsync, interval: interval) } else if let interval { cfg.walFsync = .interval(milliseconds: Int(interval)) }
+        } catch let e as ConfigError {
+            throw ValidationError(e.description)
+        }
+
+        logger.info("starting strata", metadata: [
+            "dataDir": "\(cfg.dataDir)", "listen": "\(cfg.listen)", "walFsync": "\(cfg.walFsync)",
+            "retention": "\(cfg.retention / 1000)s",
+        ])
+        let server = try StrataServer(config: cfg, logger: logger)
+        let host = cfg.host
+        try await server.run(onListening: { port in
+            // Printed on stdout so scripts and tests can find the port (with --listen host:0).
+            let line = "Strata listening on http://\(host):\(port)\n"
+            FileHandle.standardOutput.write(line.data(using: .utf8)!)
+        })
+    }
+}
