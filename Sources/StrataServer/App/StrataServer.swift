@@ -43,7 +43,10 @@ public final class StrataServer: Sendable {
     /// Runs until SIGTERM/SIGINT (or cancellation): stops accepting, drains
     /// in-flight requests, then closes the WAL. `onListening` receives the
     /// bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(
+        handleSignals: Bool = true,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         var hbLogger = logger
         hbLogger.logLevel = min(logger.logLevel, .info)
         let app = Application(
@@ -60,7 +63,7 @@ public final class StrataServer: Sendable {
                     .init(service: DatabaseService(db: db, logger: logger)),
                     .init(service: app),
                 ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )
         )

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import StrataCodec
 import StrataIngest
 import StrataStorage
@@ -20,7 +21,7 @@ struct WriteHandlers: Sendable {
     func body(_ req: inout Request) async throws(APIError) -> ByteBuffer {
         do {
             return try await req.collectBody(upTo: limits.maxBodyBytes)
-        } catch let e as HTTPError where e.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             ingestor.metrics.limitHit("max_body_bytes")
             throw APIError(.tooLarge, "request body is larger than the limit of \(limits.maxBodyBytes) bytes")
         } catch {
@@ -54,7 +55,10 @@ struct WriteHandlers: Sendable {
             }
         }
         if let failure {
-            if case .snappy(.decodedLengthExceedsLimit) = failure {
+            var tooLarge = false
+            if case .snappy(.decodedLengthExceedsLimit) = failure { tooLarge = true }
+            if case .snappy(.decodedLengthImpossible(let declared, _)) = failure, declared > maxDecoded { tooLarge = true }
+            if tooLarge {
                 ingestor.metrics.limitHit("max_decoded_bytes")
                 throw APIError(.tooLarge, "remote write body: \(failure)")
             }
