@@ -113,7 +113,30 @@ import PropertyBased
                 Postings.union(bufs, into: &out2, scratch: &scratch)
             }
             #expect(out2 == Set(lists.prefix(20).joined()).sorted())
+            // Spread the ids far apart: too sparse for the bitmap, so this
+            // takes the merge tree with up to 7 rounds.
+            let sparse = lists.map { $0.map { UInt64($0) << 30 } }
+            var out3: [UInt64] = [5]
+            Postings.union(sparse, into: &out3)
+            #expect(out3 == Set(sparse.joined()).sorted())
         }
+    }
+
+    @Test func unionTakesBothPaths() {
+        let dense: [[UInt32]] = [[1, 5], [2], [7, 9]]
+        let sparse: [[UInt64]] = [[1, 1 << 40], [2], [7]]
+        #expect(Postings.bitmapRange(count: 3, total: 5, first: { dense[$0].first! }, last: { dense[$0].last! }) != nil)
+        #expect(Postings.bitmapRange(count: 3, total: 4, first: { sparse[$0].first! }, last: { sparse[$0].last! }) == nil)
+        #expect(Postings.bitmapRange(count: 2, total: 3, first: { dense[$0].first! }, last: { dense[$0].last! }) == nil)
+        var out32: [UInt32] = []
+        Postings.union(dense, into: &out32)
+        #expect(out32 == [1, 2, 5, 7, 9])
+        var out64: [UInt64] = []
+        Postings.union(sparse, into: &out64)
+        #expect(out64 == [1, 2, 7, 1 << 40])
+        // Ids at the very top of the range.
+        Postings.union([[UInt32.max - 2], [UInt32.max], [UInt32.max - 1, UInt32.max]], into: &out32)
+        #expect(out32 == [UInt32.max - 2, UInt32.max - 1, UInt32.max])
     }
 
     @Test func edgeCases() {
