@@ -116,16 +116,32 @@ extension Postings {
             }
             return k
         }
-        // Similar sizes: branch-free merge. Each step writes a[i] at out[k]
-        // and keeps it only if it is also in b, so the loop has no
-        // unpredictable branch on random data.
         var i = 0, j = 0, k = 0
+        if na / nb >= branchFreeMaxRatio || nb / na >= branchFreeMaxRatio {
+            // Skewed: the branches are predictable (mostly "advance the long list").
+            while i < na && j < nb {
+                let x = a[i], y = b[j]
+                if x < y {
+                    i &+= 1
+                } else if y < x {
+                    j &+= 1
+                } else {
+                    out[k] = x
+                    k &+= 1
+                    i &+= 1
+                    j &+= 1
+                }
+            }
+            return k
+        }
+        // Similar sizes: branch-free merge. Each step writes a[i] at out[k]
+        // and keeps it only if it is also in b.
         while i < na && j < nb {
             let x = a[i], y = b[j]
             out[k] = x
-            k &+= x == y ? 1 : 0
-            i &+= x <= y ? 1 : 0
-            j &+= y <= x ? 1 : 0
+            k &+= bit(x == y)
+            i &+= bit(x <= y)
+            j &+= bit(y <= x)
         }
         return k
     }

@@ -75,14 +75,29 @@ extension Postings {
             }
             return k
         }
-        // Branch-free merge: write a[i], keep it only if it is below b[j].
         var i = 0, j = 0, k = 0
-        while i < na && j < nb {
-            let x = a[i], y = b[j]
-            out[k] = x
-            k &+= x < y ? 1 : 0
-            i &+= x <= y ? 1 : 0
-            j &+= y <= x ? 1 : 0
+        if na / nb >= branchFreeMaxRatio || nb / na >= branchFreeMaxRatio {
+            // Skewed: predictable branches (see `branchFreeMaxRatio`).
+            while i < na && j < nb {
+                let x = a[i], y = b[j]
+                if x < y {
+                    out[k] = x
+                    k &+= 1
+                    i &+= 1
+                } else {
+                    i &+= bit(x == y)
+                    j &+= 1
+                }
+            }
+        } else {
+            // Branch-free merge: write a[i], keep it only if it is below b[j].
+            while i < na && j < nb {
+                let x = a[i], y = b[j]
+                out[k] = x
+                k &+= bit(x < y)
+                i &+= bit(x <= y)
+                j &+= bit(y <= x)
+            }
         }
         if i < na {
             copyIds(out + k, a + i, na - i)

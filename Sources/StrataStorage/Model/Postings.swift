@@ -13,11 +13,20 @@
 /// Inputs must be sorted ascending without duplicates; outputs are too. This
 /// is checked only in debug builds (`Postings.isSortedUnique`).
 public enum Postings {
-    /// Above this size ratio, intersect and subtract search the long list
-    /// with galloping (exponential then binary) search instead of merging;
-    /// from the release-build measurement reported on the `model` branch
-    /// (merge ≈ 1–2 ns per element of both lists, a gallop probe ≈ 20–40 ns).
-    public static let gallopRatio = 32
+    /// From this size ratio on, intersect and subtract look the short list's
+    /// ids up in the long one with galloping search instead of merging.
+    /// Measured (release, 2 M-id universe, long list 1 M): at ratio 32 a
+    /// merge takes 0.62 ms and galloping 0.82 ms, at 64 both 0.5 ms, at 128
+    /// galloping 0.29 ms against 0.45 ms.
+    public static let gallopRatio = 64
+
+    /// Below this size ratio the merge is branch-free; from it up to
+    /// `gallopRatio` it branches. On random ids a branching merge
+    /// mispredicts about once per element (7.4 ms for 1 M ∩ 1 M against
+    /// 2.6 ms branch-free), but when one list is several times longer its
+    /// branches become predictable and it wins (ratio 8: 1.3 ms against
+    /// 1.8 ms).
+    public static let branchFreeMaxRatio = 4
 
     /// True if `list` is strictly increasing.
     @inlinable
@@ -66,7 +75,7 @@ public enum Postings {
         var base = lo
         var step = 1
         var probe = lo
-        while probe < n && p[probe] <= x {
+        while probe < n && p[probe] < x {
             base = probe &+ 1
             probe = base &+ step
             step &<<= 1
@@ -87,5 +96,14 @@ public enum Postings {
         _ dst: UnsafeMutablePointer<T>, _ src: UnsafePointer<T>, _ n: Int
     ) {
         if n > 0 { UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: n * MemoryLayout<T>.stride) }
+    }
+
+    /// 0 or 1 without a branch. LLVM turns `c ? 1 : 0` feeding a loop
+    /// counter back into a conditional jump, which on random ids
+    /// mispredicts half the time; going through the bit pattern keeps the
+    /// `setcc`/`sbb` form (checked in the disassembly).
+    @inlinable @inline(__always)
+    static func bit(_ b: Bool) -> Int {
+        Int(unsafeBitCast(b, to: UInt8.self))
     }
 }
