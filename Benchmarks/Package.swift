@@ -38,4 +38,3 @@ let package = Package(
         ),
     ]
 )
-package.targets.append(.executableTarget(name: "Scratch", dependencies: [.product(name: "StrataCodec", package: "Strata"), .product(name: "StrataTestSupport", package: "Strata")], path: "Sources/Scratch"))
