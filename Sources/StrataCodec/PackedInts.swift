@@ -44,26 +44,6 @@ struct PackedInts {
         @usableFromInline var size: Int
     }
 
-    @usableFromInline
-    struct Stats {
-        var min: Int64 = .max
-        var max: Int64 = .min
-        var bits: UInt64 = 0
-        var first: Int64 = 0
-
-        @inline(__always)
-        mutating func start(_ r: Int64) {
-            min = r; max = r; first = r; bits = 0
-        }
-
-        @inline(__always)
-        mutating func add(_ r: Int64) {
-            if r < min { min = r }
-            if r > max { max = r }
-            bits |= UInt64(bitPattern: r &- first)
-        }
-    }
-
     @inline(__always)
     static func bitWidth(_ v: UInt64) -> Int { 64 &- v.leadingZeroBitCount }
 
@@ -72,20 +52,6 @@ struct PackedInts {
         if order >= 1 { size &+= uvarintSize(zigzagEncode(firsts.0)) }
         if order >= 2 { size &+= uvarintSize(zigzagEncode(firsts.1)) }
         return size &+ uvarintSize(zigzagEncode(minimum))
-    }
-
-    static func plan(order: Int, count n: Int, stats s: Stats, firsts: (Int64, Int64)) -> Plan {
-        let m = n &- order
-        // Residuals' common power-of-two factor: differences between them
-        // share it with differences from the first one.
-        let shift = s.bits == 0 ? 0 : s.bits.trailingZeroBitCount
-        let range = m == 0 ? 0 : UInt64(bitPattern: s.max &- s.min) &>> UInt64(shift)
-        let width = bitWidth(range)
-        let minimum = m == 0 ? 0 : s.min
-        let payload = (m &* width &+ 7) / 8
-        return Plan(
-            order: order, shift: width == 0 ? 0 : shift, width: width, minimum: minimum, frameLog2: 0,
-            payload: payload, size: headerSize(order: order, firsts: firsts, minimum: minimum) &+ payload)
     }
 
     @inline(__always)
@@ -97,84 +63,106 @@ struct PackedInts {
         }
     }
 
-    /// Bits of the framed payload of `order` under the global `plan`
-    /// (same minimum and shift): per frame 7 bits of width, `plan.width`
-    /// bits of minimum offset, and the frame's residuals.
-    static func framedBits(_ x: UnsafePointer<Int64>, count n: Int, plan: Plan) -> Int {
-        let order = plan.order
-        let shift = UInt64(plan.shift)
-        let f = 1 << frameLog2
-        var bits = 0
-        var i = order
-        while i < n {
-            let end = Swift.min(i &+ f, n)
-            var lo = Int64.max, hi = Int64.min
-            for j in i..<end {
-                let r = residual(x, j, order: order)
-                if r < lo { lo = r }
-                if r > hi { hi = r }
-            }
-            bits &+= 7 &+ plan.width &+ (end &- i) &* bitWidth(UInt64(bitPattern: hi &- lo) &>> shift)
-            i = end
-        }
-        return bits
+    /// Residuals of `order` in frame j: those of elements
+    /// [j·F, (j+1)·F) ∩ [order, n). (Frames are aligned on elements, not
+    /// residuals, so one pass can collect all three orders' frame ranges.)
+    @inlinable @inline(__always)
+    static func frameRange(_ j: Int, frameLog2: Int, order: Int, count n: Int) -> Range<Int> {
+        let lo = Swift.max(j << frameLog2, order)
+        let hi = Swift.min((j &+ 1) << frameLog2, n)
+        return lo < hi ? lo..<hi : lo..<lo
     }
 
     /// The smallest plan among the differencing orders in `orders` (a
     /// subrange of 0...2; orders above `xs.count` are skipped), framed or
-    /// not.
+    /// not. One pass over the input collects, per frame of 32 elements, the
+    /// residual range of all three orders; the global range and the
+    /// common power-of-two factor follow from them.
     static func bestPlan(_ xs: UnsafeBufferPointer<Int64>, orders: ClosedRange<Int>) -> Plan {
         let n = xs.count
         precondition(n > 0)
         let x = xs.baseAddress!
-        var s0 = Stats(), s1 = Stats(), s2 = Stats()
-        s0.start(x[0])
-        var d1: Int64 = 0
-        if n >= 2 {
-            d1 = x[1] &- x[0]
-            s0.add(x[1])
-            s1.start(d1)
-        }
-        if n >= 3 {
-            var prev = x[1]
-            var prevD = d1
-            s2.start((x[2] &- x[1]) &- d1)
-            for i in 2..<n {
-                let v = x[i]
-                let d = v &- prev
-                s0.add(v)
-                s1.add(d)
-                s2.add(d &- prevD)
-                prev = v
-                prevD = d
-            }
-        }
-        var plans: [Plan] = []
-        var best: Plan? = nil
-        for order in orders where order <= n {
-            let s = order == 0 ? s0 : order == 1 ? s1 : s2
-            let p = plan(order: order, count: n, stats: s, firsts: (x[0], d1))
-            plans.append(p)
-            if best == nil || p.size < best!.size { best = p }
-        }
-        // Frames pay only on long columns with wide residuals. Price the
-        // best order and delta coding (the counters' order), not all three:
-        // each costs a pass.
-        if n >= 4 << frameLog2 && best!.width >= 3 {
-            for p in plans where p.order == best!.order || p.order == 1 {
-                let bits = framedBits(x, count: n, plan: p)
-                let payload = (bits + 7) / 8
-                let size = p.size - p.payload + 1 + payload
-                if size < best!.size {
-                    var f = p
-                    f.frameLog2 = frameLog2
-                    f.payload = payload
-                    f.size = size
-                    best = f
+        let fl = frameLog2
+        let frames = (n &+ (1 << fl) &- 1) >> fl
+        let d1: Int64 = n >= 2 ? x[1] &- x[0] : 0
+        let dd2: Int64 = n >= 3 ? (x[2] &- x[1]) &- d1 : 0
+        return withUnsafeTemporaryAllocation(of: Int64.self, capacity: frames &* 6) { fb in
+            let f = fb.baseAddress!  // per frame: min0, max0, min1, max1, min2, max2
+            var or0: UInt64 = 0, or1: UInt64 = 0, or2: UInt64 = 0
+            for j in 0..<frames {
+                let lo = j << fl
+                let hi = Swift.min(lo &+ (1 << fl), n)
+                var mn0 = Int64.max, mx0 = Int64.min
+                var mn1 = Int64.max, mx1 = Int64.min
+                var mn2 = Int64.max, mx2 = Int64.min
+                var i = lo
+                // The first two elements lack some orders' residuals.
+                while i < hi && i < 2 {
+                    let v = x[i]
+                    mn0 = Swift.min(mn0, v); mx0 = Swift.max(mx0, v)
+                    or0 |= UInt64(bitPattern: v &- x[0])
+                    if i == 1 { mn1 = Swift.min(mn1, d1); mx1 = Swift.max(mx1, d1) }
+                    i &+= 1
                 }
+                if i < hi {
+                    var prev = x[i &- 1]
+                    var prevD = prev &- x[i &- 2]
+                    while i < hi {
+                        let v = x[i]
+                        let d = v &- prev
+                        let dd = d &- prevD
+                        mn0 = Swift.min(mn0, v); mx0 = Swift.max(mx0, v)
+                        mn1 = Swift.min(mn1, d); mx1 = Swift.max(mx1, d)
+                        mn2 = Swift.min(mn2, dd); mx2 = Swift.max(mx2, dd)
+                        or0 |= UInt64(bitPattern: v &- x[0])
+                        or1 |= UInt64(bitPattern: d &- d1)
+                        or2 |= UInt64(bitPattern: dd &- dd2)
+                        prev = v
+                        prevD = d
+                        i &+= 1
+                    }
+                }
+                let o = j &* 6
+                f[o] = mn0; f[o &+ 1] = mx0; f[o &+ 2] = mn1; f[o &+ 3] = mx1; f[o &+ 4] = mn2; f[o &+ 5] = mx2
             }
+            var best: Plan? = nil
+            for order in orders where order <= n {
+                let m = n &- order
+                let bits = order == 0 ? or0 : order == 1 ? or1 : or2
+                let shift = bits == 0 ? 0 : bits.trailingZeroBitCount
+                var gmin = Int64.max, gmax = Int64.min
+                for j in 0..<frames where !frameRange(j, frameLog2: fl, order: order, count: n).isEmpty {
+                    gmin = Swift.min(gmin, f[j &* 6 &+ 2 &* order])
+                    gmax = Swift.max(gmax, f[j &* 6 &+ 2 &* order &+ 1])
+                }
+                if m == 0 { gmin = 0; gmax = 0 }
+                let width = bitWidth(UInt64(bitPattern: gmax &- gmin) &>> UInt64(shift))
+                let payload = (m &* width &+ 7) / 8
+                let header = headerSize(order: order, firsts: (x[0], d1), minimum: gmin)
+                var p = Plan(
+                    order: order, shift: width == 0 ? 0 : shift, width: width, minimum: gmin, frameLog2: 0,
+                    payload: payload, size: header &+ payload)
+                // Frames: 7 bits of width and `width` bits of minimum offset
+                // per frame, then the frame's residuals in its own width.
+                if frames >= 4 && width >= 3 {
+                    var fbits = 0
+                    for j in 0..<frames {
+                        let c = frameRange(j, frameLog2: fl, order: order, count: n).count
+                        if c == 0 { continue }
+                        let range = UInt64(bitPattern: f[j &* 6 &+ 2 &* order &+ 1] &- f[j &* 6 &+ 2 &* order])
+                        fbits &+= 7 &+ width &+ c &* bitWidth(range &>> UInt64(shift))
+                    }
+                    let fpayload = (fbits &+ 7) / 8
+                    if header &+ 1 &+ fpayload < p.size {
+                        p.frameLog2 = fl
+                        p.payload = fpayload
+                        p.size = header &+ 1 &+ fpayload
+                    }
+                }
+                if best == nil || p.size < best!.size { best = p }
+            }
+            return best!
         }
-        return best!
     }
 
     /// Appends the header and packed residuals of `xs` under `plan`.
@@ -223,13 +211,13 @@ struct PackedInts {
                 default: for i in 2..<n { put(UInt64(bitPattern: residual(x, i, order: 2) &- minimum) &>> shift, w) }
                 }
             } else {
-                let f = 1 << plan.frameLog2
-                var i = order
-                while i < n {
-                    let end = Swift.min(i &+ f, n)
+                let frames = (n &+ (1 << plan.frameLog2) &- 1) >> plan.frameLog2
+                for j in 0..<frames {
+                    let range = frameRange(j, frameLog2: plan.frameLog2, order: order, count: n)
+                    if range.isEmpty { continue }
                     var lo = Int64.max, hi = Int64.min
-                    for j in i..<end {
-                        let r = residual(x, j, order: order)
+                    for i in range {
+                        let r = residual(x, i, order: order)
                         if r < lo { lo = r }
                         if r > hi { hi = r }
                     }
@@ -237,9 +225,8 @@ struct PackedInts {
                     put(UInt64(fw), 7)
                     if w > 0 { put(UInt64(bitPattern: lo &- minimum) &>> shift, w) }
                     if fw > 0 {
-                        for j in i..<end { put(UInt64(bitPattern: residual(x, j, order: order) &- lo) &>> shift, fw) }
+                        for i in range { put(UInt64(bitPattern: residual(x, i, order: order) &- lo) &>> shift, fw) }
                     }
-                    i = end
                 }
             }
             if used > 0 {
@@ -285,7 +272,7 @@ struct PackedInts {
             }
             unpack(data, bitOffset: 0, count: m, width: w, into: res)
         } else {
-            try decodeFrames(&r, count: m, frameLog2: frameLog2, width: w, shift: shift, into: res)
+            try decodeFrames(&r, count: n, order: order, frameLog2: frameLog2, width: w, shift: shift, into: out)
         }
         // Rebuild: residual = min + (u << shift), then undo the differencing.
         let sh = UInt64(shift)
@@ -319,17 +306,18 @@ struct PackedInts {
     /// offset by the global minimum.
     @inlinable
     static func decodeFrames(
-        _ r: inout ByteReader, count m: Int, frameLog2: Int, width w: Int, shift: Int,
-        into res: UnsafeMutablePointer<Int64>
+        _ r: inout ByteReader, count n: Int, order: Int, frameLog2: Int, width w: Int, shift: Int,
+        into out: UnsafeMutablePointer<Int64>
     ) throws(CodecError) {
         let start = r.offset
         let data = UnsafeRawBufferPointer(rebasing: r.base[start...])
         let totalBits = data.count &* 8
         var bit = 0
-        var i = 0
-        let f = 1 << frameLog2
-        while i < m {
-            let count = Swift.min(f, m &- i)
+        let frames = (n &+ (1 << frameLog2) &- 1) >> frameLog2
+        for j in 0..<frames {
+            let range = frameRange(j, frameLog2: frameLog2, order: order, count: n)
+            if range.isEmpty { continue }
+            let count = range.count
             guard bit &+ 7 &+ w <= totalBits else {
                 throw .truncated(offset: start + data.count, what: "packed integers: frame header")
             }
@@ -344,11 +332,10 @@ struct PackedInts {
             guard bit &+ count &* fw <= totalBits else {
                 throw .truncated(offset: start + data.count, what: "packed integers: frame of \(count) values of \(fw) bits")
             }
-            unpack(data, bitOffset: bit, count: count, width: fw, into: res + i)
+            unpack(data, bitOffset: bit, count: count, width: fw, into: out + range.lowerBound)
             let base = Int64(bitPattern: fmin)
-            for j in i..<(i &+ count) { res[j] &+= base }
+            for i in range { out[i] &+= base }
             bit &+= count &* fw
-            i &+= count
         }
         r.offset = start + (bit + 7) / 8
     }

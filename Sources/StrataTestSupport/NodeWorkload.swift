@@ -229,7 +229,7 @@ public struct NodeHostScraper: Sendable {
         let cached = memTotalKiB / 3
         // MemTotal, MemFree, MemAvailable, Buffers, Cached, Active, Inactive, Dirty, Shmem, SwapFree
         memKiB = [memTotalKiB, 0, 0, 200_000 + r.int(0...100_000), cached, 0, 0, 10_000, 50_000 + r.int(0...20_000), 2 * 1024 * 1024]
-        netRate = [netScale, netScale * 0.3, 3_000, 3_000]
+        netRate = [netScale, netScale * 0.3, 3_000, 3_000]  // eth0 rx, eth0 tx, lo rx, (lo tx = lo rx)
         let scale = netScale
         var netInit = [Int64](repeating: 0, count: 16)
         for i in 0..<16 {
@@ -314,7 +314,14 @@ public struct NodeHostScraper: Sendable {
         for i in 0..<10 { row[T.mem + i] = Double(memKiB[i] * 1024) }
 
         // Network: rates wander multiplicatively; packets follow bytes.
+        // Loopback receives exactly what it transmits, so lo's transmit
+        // counters copy its receive counters.
         for dd in 0..<4 {
+            if dd == 3 {
+                for c in 0..<4 { net[12 + c] = net[8 + c] }
+                for c in 0..<4 { row[T.net + 12 + c] = Double(net[12 + c]) }
+                continue
+            }
             let base = dd < 2 ? netScale * (dd == 0 ? 1 : 0.3) : 3_000
             netRate[dd] = min(base * 20, max(base / 20, netRate[dd] * (1 + 0.1 * rng.normal()) + 0.05 * (base - netRate[dd])))
             let bytes = Int64(max(0, netRate[dd] * dt * (1 + 0.1 * rng.normal())))
