@@ -85,10 +85,14 @@ struct PackedInts {
         let fl = frameLog2
         let frames = (n &+ (1 << fl) &- 1) >> fl
         let d1: Int64 = n >= 2 ? x[1] &- x[0] : 0
-        let dd2: Int64 = n >= 3 ? (x[2] &- x[1]) &- d1 : 0
+        let x0 = x[0]
         return withUnsafeTemporaryAllocation(of: Int64.self, capacity: frames &* 6) { fb in
             let f = fb.baseAddress!  // per frame: min0, max0, min1, max1, min2, max2
-            var or0: UInt64 = 0, or1: UInt64 = 0, or2: UInt64 = 0
+            // Common power-of-two factor of all x_i − x_0. Every residual
+            // of every order, minus its minimum, is an integer combination
+            // of such differences, so the factor serves all three orders
+            // (one OR per element instead of three).
+            var or0: UInt64 = 0
             for j in 0..<frames {
                 let lo = j << fl
                 let hi = Swift.min(lo &+ (1 << fl), n)
@@ -100,7 +104,7 @@ struct PackedInts {
                 while i < hi && i < 2 {
                     let v = x[i]
                     mn0 = Swift.min(mn0, v); mx0 = Swift.max(mx0, v)
-                    or0 |= UInt64(bitPattern: v &- x[0])
+                    or0 |= UInt64(bitPattern: v &- x0)
                     if i == 1 { mn1 = Swift.min(mn1, d1); mx1 = Swift.max(mx1, d1) }
                     i &+= 1
                 }
@@ -114,9 +118,7 @@ struct PackedInts {
                         mn0 = Swift.min(mn0, v); mx0 = Swift.max(mx0, v)
                         mn1 = Swift.min(mn1, d); mx1 = Swift.max(mx1, d)
                         mn2 = Swift.min(mn2, dd); mx2 = Swift.max(mx2, dd)
-                        or0 |= UInt64(bitPattern: v &- x[0])
-                        or1 |= UInt64(bitPattern: d &- d1)
-                        or2 |= UInt64(bitPattern: dd &- dd2)
+                        or0 |= UInt64(bitPattern: v &- x0)
                         prev = v
                         prevD = d
                         i &+= 1
@@ -128,8 +130,7 @@ struct PackedInts {
             var best: Plan? = nil
             for order in orders where order <= n {
                 let m = n &- order
-                let bits = order == 0 ? or0 : order == 1 ? or1 : or2
-                let shift = bits == 0 ? 0 : bits.trailingZeroBitCount
+                let shift = or0 == 0 ? 0 : or0.trailingZeroBitCount
                 var gmin = Int64.max, gmax = Int64.min
                 for j in 0..<frames where !frameRange(j, frameLog2: fl, order: order, count: n).isEmpty {
                     gmin = Swift.min(gmin, f[j &* 6 &+ 2 &* order])
