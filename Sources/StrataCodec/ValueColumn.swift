@@ -128,53 +128,42 @@ public enum ValueColumn {
     /// Finds the smallest exponent e ≤ `maxExponent` for which every value
     /// is exactly `Double(i) / 10^e` for an Int64 i (the very expression
     /// the decoder evaluates), and writes those integers.
+    ///
+    /// One pass at the current exponent; a value that needs more decimals
+    /// raises it and restarts the pass (earlier values must hold at the new
+    /// exponent too). The exponent only grows, so there are at most 16
+    /// passes, and in practice the first few values settle it.
     static func decimalIntegers(_ vs: UnsafeBufferPointer<Double>, into ints: UnsafeMutableBufferPointer<Int64>) -> Int? {
         let n = vs.count
         let v = vs.baseAddress!
         let out = ints.baseAddress!
-        // Cheap pass: the smallest e for which every v·10^e is an integer up
-        // to rounding error (4 ulps). It only proposes; the exact check
-        // below decides.
         var e = 0
+        // Multiplying by 10 is exact up to 10^22, so `scale` is exactly 10^e,
+        // and dividing by 1 is exact, so e = 0 needs no special case here.
         var scale = 1.0
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             let x = v[i]
-            while true {
-                let s = x * scale
-                if abs(s) < integerBound {
-                    let r = nearestInteger(s)
-                    if abs(s - r) <= abs(s) * 0x1p-50 { break }
+            let s = x * scale
+            if abs(s) < integerBound {
+                let k = Int64(nearestInteger(s))
+                if (Double(k) / scale).bitPattern == x.bitPattern {
+                    out[i] = k
+                    i &+= 1
+                    continue
                 }
+            }
+            // x needs more decimals than e (or has no short decimal form).
+            repeat {
                 e &+= 1
                 if e > maxExponent { return nil }
                 scale *= 10
-            }
+                let s2 = x * scale
+                if abs(s2) < integerBound && (Double(Int64(nearestInteger(s2))) / scale).bitPattern == x.bitPattern { break }
+            } while true
+            i = 0
         }
-        // Exact pass. Multiplying by 10 is exact up to 10^22, so `scale`
-        // is exactly 10^e.
-        while e <= maxExponent {
-            var exact = true
-            if e == 0 {
-                for i in 0..<n {
-                    guard abs(v[i]) < integerBound else { exact = false; break }
-                    let k = Int64(nearestInteger(v[i]))
-                    guard Double(k).bitPattern == v[i].bitPattern else { exact = false; break }
-                    out[i] = k
-                }
-            } else {
-                for i in 0..<n {
-                    let s = v[i] * scale
-                    guard abs(s) < integerBound else { exact = false; break }
-                    let k = Int64(nearestInteger(s))
-                    guard (Double(k) / scale).bitPattern == v[i].bitPattern else { exact = false; break }
-                    out[i] = k
-                }
-            }
-            if exact { return e }
-            e &+= 1
-            scale *= 10
-        }
-        return nil
+        return e
     }
 
     /// The integer nearest to `s` (|s| < 2^63, ties away from zero except

@@ -35,6 +35,7 @@ var kindCount: [ValueColumn.Kind: Int] = [:]
 var kindBytes: [ValueColumn.Kind: Int] = [:]
 var familyBytes: [String: Int] = [:]
 var familySeries: [String: Int] = [:]
+var valueColumns: [(labels: String, bytes: [UInt8])] = []  // in host order
 var tsKinds: [TimestampColumn.Kind: Int] = [:]
 
 for h in 0..<hosts {
@@ -64,6 +65,7 @@ for h in 0..<hosts {
         ValueColumn.encode(vs, into: &v)
         valueBytes += v.count
         blockFile += v
+        valueColumns.append((w.labels(series: s).description, v))
         let kind = ValueColumn.Kind(rawValue: v[0])!
         kindCount[kind, default: 0] += 1
         kindBytes[kind, default: 0] += v.count
@@ -96,6 +98,41 @@ try! LZ4.compress(blockFile, into: &lz4, level: 9)
 try! Zstd.compress(blockFile, into: &zstd, level: 19)
 print("| shared-timestamp columns, whole block through LZ4 HC 9 | \(lz4.count) | \(fmt(Double(lz4.count) / samples)) |")
 print("| shared-timestamp columns, whole block through zstd 19 | \(zstd.count) | \(fmt(Double(zstd.count) / samples)) |")
+// A block writer could compress its chunk file in segments (so one series
+// is still read by inflating a few KiB): how much that buys, with series in
+// host order and in label order (the index's order).
+func segmented(_ cols: [[UInt8]], segment: Int, zstd: Bool) -> Int {
+    var total = 0
+    var cur: [UInt8] = []
+    func flush() {
+        if cur.isEmpty { return }
+        var z: [UInt8] = []
+        if zstd { try! Zstd.compress(cur, into: &z, level: 19) } else { try! LZ4.compress(cur, into: &z, level: 9) }
+        total += min(z.count, cur.count)
+        cur.removeAll(keepingCapacity: true)
+    }
+    for c in cols {
+        cur += c
+        if cur.count >= segment { flush() }
+    }
+    flush()
+    return total
+}
+// Identical value columns (a histogram's _count and +Inf bucket, loopback
+// receive and transmit) stored once, as shared timestamp columns are.
+var distinct = Set<[UInt8]>()
+var dedupBytes = sharedTs
+for c in valueColumns where distinct.insert(c.bytes).inserted { dedupBytes += c.bytes.count }
+print("| shared-timestamp columns, identical value columns stored once (\(valueColumns.count - distinct.count) of \(valueColumns.count)) | \(dedupBytes) | \(fmt(Double(dedupBytes) / samples)) |")
+let hostOrder = valueColumns.map(\.bytes)
+let labelOrder = valueColumns.sorted { $0.labels < $1.labels }.map(\.bytes)
+for seg in [4096, 16384, 65536] {
+    for (name, zstd) in [("LZ4 HC 9", false), ("zstd 19", true)] {
+        let h = segmented(hostOrder, segment: seg, zstd: zstd) + sharedTs
+        let l = segmented(labelOrder, segment: seg, zstd: zstd) + sharedTs
+        print("| shared-timestamp columns, \(name) per \(seg / 1024) KiB segment: host order / label order | \(h) / \(l) | \(fmt(Double(h) / samples)) / \(fmt(Double(l) / samples)) |")
+    }
+}
 print("")
 print("timestamp column kinds: " + tsKinds.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
 print("")
