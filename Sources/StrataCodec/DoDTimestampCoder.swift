@@ -34,7 +34,7 @@ public struct DoDTimestampEncoder {
         if !started {
             started = true
             prev = t
-            w.write(UInt64(bitPattern: t), bits: 64)
+            w.writeUnchecked(UInt64(bitPattern: t), bits: 64)
             return
         }
         let d = t &- prev
@@ -43,18 +43,18 @@ public struct DoDTimestampEncoder {
         delta = d
         let u = UInt64(bitPattern: dod)
         if dod == 0 {
-            w.write(0, bits: 1)
+            w.writeUnchecked(0, bits: 1)
         } else if UInt64(bitPattern: dod &+ 64) < 128 {
-            w.write((0b10 &<< 7) | (u & 0x7f), bits: 9)
+            w.writeUnchecked((0b10 &<< 7) | (u & 0x7f), bits: 9)
         } else if UInt64(bitPattern: dod &+ 2048) < 4096 {
-            w.write((0b110 &<< 12) | (u & 0xfff), bits: 15)
+            w.writeUnchecked((0b110 &<< 12) | (u & 0xfff), bits: 15)
         } else if UInt64(bitPattern: dod &+ (1 &<< 19)) < (1 &<< 20) {
-            w.write((0b1110 &<< 20) | (u & 0xf_ffff), bits: 24)
+            w.writeUnchecked((0b1110 &<< 20) | (u & 0xf_ffff), bits: 24)
         } else if UInt64(bitPattern: dod &+ (1 &<< 31)) < (1 &<< 32) {
-            w.write((0b11110 &<< 32) | (u & 0xffff_ffff), bits: 37)
+            w.writeUnchecked((0b11110 &<< 32) | (u & 0xffff_ffff), bits: 37)
         } else {
-            w.write(0b11111, bits: 5)
-            w.write(u, bits: 64)
+            w.writeUnchecked(0b11111, bits: 5)
+            w.writeUnchecked(u, bits: 64)
         }
     }
 }

@@ -35,8 +35,11 @@ public enum TimestampColumn {
             out.appendVarint(n > 1 ? plan.minimum : 0)
             return
         }
-        var varintSize = uvarintSize(zigzagEncode(t[0]))
+        // Varints take at least a byte per delta: only price them when the
+        // packed form is wider than that.
+        var varintSize = uvarintSize(zigzagEncode(t[0])) &+ (n &- 1)
         if varintSize < plan.size {
+            varintSize = uvarintSize(zigzagEncode(t[0]))
             for i in 1..<n { varintSize &+= uvarintSize(zigzagEncode(t[i] &- t[i - 1])) }
         }
         if varintSize < plan.size {

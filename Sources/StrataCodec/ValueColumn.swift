@@ -43,11 +43,17 @@ public enum ValueColumn {
             out.appendUVarint(0)
             return
         }
+        // One pass for "all equal" and the number of repeats, which bounds
+        // what XOR can achieve (1 bit per repeat).
         let firstBits = v[0].bitPattern
         var allSame = true
-        for i in 1..<n where v[i].bitPattern != firstBits {
-            allSame = false
-            break
+        var repeats = 0
+        var prevBits = firstBits
+        for i in 1..<n {
+            let b = v[i].bitPattern
+            if b != firstBits { allSame = false }
+            if b == prevBits { repeats &+= 1 }
+            prevBits = b
         }
         if allSame {
             out.append(Kind.constant.rawValue)
@@ -69,14 +75,27 @@ public enum ValueColumn {
                 bestSize = header + 1 + p.size
                 bestKind = .decimal
             }
-            let bitsPlan = vs.withMemoryRebound(to: Int64.self) { PackedInts.bestPlan($0, orders: 1...2) }
-            if header + bitsPlan.size < bestSize {
-                bestSize = header + bitsPlan.size
-                bestKind = .floatBits
+            // Bit-pattern deltas only beat decimal integers when the values
+            // have no short decimal form (a float sum, a clock), so they are
+            // tried only then.
+            var bitsPlan: PackedInts.Plan? = nil
+            if decimalPlan == nil {
+                let p = vs.withMemoryRebound(to: Int64.self) { PackedInts.bestPlan($0, orders: 1...2) }
+                bitsPlan = p
+                if header + p.size < bestSize {
+                    bestSize = header + p.size
+                    bestKind = .floatBits
+                }
             }
-            // XOR spends at least 64 bits on the first value and one bit on
-            // each other: price it only when it could still win.
-            if bestSize > header + (64 + n - 1 + 7) / 8 {
+            // Pricing XOR takes a pass over the values; skip it where it
+            // cannot or will hardly ever win: it spends at least 64 bits on
+            // the first value and a bit on each other, and a changed value
+            // of scraped data costs it 15 to 40 bits, so against packed
+            // integers it only wins on columns that mostly repeat. (A rare
+            // miss costs bytes, never correctness.)
+            let xorFloor = header + (64 + n - 1 + 7) / 8
+            let packedBitsPerSample = bestSize == .max ? 64 : (bestSize * 8) / n
+            if bestSize > xorFloor && (decimalPlan == nil || repeats * 4 >= n || packedBitsPerSample >= 16) {
                 var enc = XORValueEncoder()
                 var bits = 0
                 for i in 0..<n { bits &+= enc.cost(v[i].bitPattern) }
@@ -91,13 +110,12 @@ public enum ValueColumn {
                 out.append(UInt8(decimalExponent))
                 PackedInts.encode(ints, plan: decimalPlan!, into: &out)
             case .floatBits:
-                vs.withMemoryRebound(to: Int64.self) { PackedInts.encode($0, plan: bitsPlan, into: &out) }
+                vs.withMemoryRebound(to: Int64.self) { PackedInts.encode($0, plan: bitsPlan!, into: &out) }
             default:
-                var w = BitWriter()
-                swap(&w.storage, &out)
+                var w = BitWriter(reservingCapacity: n * 9)
                 var enc = XORValueEncoder()
                 for i in 0..<n { enc.encode(v[i].bitPattern, into: &w) }
-                out = w.finish()
+                w.copyBytes(into: &out)
             }
         }
     }
@@ -110,52 +128,55 @@ public enum ValueColumn {
     /// Finds the smallest exponent e ≤ `maxExponent` for which every value
     /// is exactly `Double(i) / 10^e` for an Int64 i (the very expression
     /// the decoder evaluates), and writes those integers.
+    ///
+    /// One pass at the current exponent; a value that needs more decimals
+    /// raises it and restarts the pass (earlier values must hold at the new
+    /// exponent too). The exponent only grows, so there are at most 16
+    /// passes, and in practice the first few values settle it.
     static func decimalIntegers(_ vs: UnsafeBufferPointer<Double>, into ints: UnsafeMutableBufferPointer<Int64>) -> Int? {
         let n = vs.count
         let v = vs.baseAddress!
         let out = ints.baseAddress!
-        // Cheap pass: the smallest e for which every v·10^e is an integer up
-        // to rounding error (4 ulps). It only proposes; the exact check
-        // below decides.
         var e = 0
+        // Multiplying by 10 is exact up to 10^22, so `scale` is exactly 10^e,
+        // and dividing by 1 is exact, so e = 0 needs no special case here.
         var scale = 1.0
-        for i in 0..<n {
+        var i = 0
+        while i < n {
             let x = v[i]
-            while true {
-                let s = x * scale
-                let r = s.rounded()
-                if abs(s - r) <= abs(s) * 0x1p-50 && abs(r) < integerBound { break }
+            let s = x * scale
+            if abs(s) < integerBound {
+                let k = Int64(nearestInteger(s))
+                if (Double(k) / scale).bitPattern == x.bitPattern {
+                    out[i] = k
+                    i &+= 1
+                    continue
+                }
+            }
+            // x needs more decimals than e (or has no short decimal form).
+            repeat {
                 e &+= 1
                 if e > maxExponent { return nil }
                 scale *= 10
-            }
+                let s2 = x * scale
+                if abs(s2) < integerBound && (Double(Int64(nearestInteger(s2))) / scale).bitPattern == x.bitPattern { break }
+            } while true
+            i = 0
         }
-        // Exact pass. Multiplying by 10 is exact up to 10^22, so `scale`
-        // is exactly 10^e.
-        while e <= maxExponent {
-            var exact = true
-            if e == 0 {
-                for i in 0..<n {
-                    let r = v[i].rounded()
-                    guard abs(r) < integerBound else { exact = false; break }
-                    let k = Int64(r)
-                    guard Double(k).bitPattern == v[i].bitPattern else { exact = false; break }
-                    out[i] = k
-                }
-            } else {
-                for i in 0..<n {
-                    let r = (v[i] * scale).rounded()
-                    guard abs(r) < integerBound else { exact = false; break }
-                    let k = Int64(r)
-                    guard (Double(k) / scale).bitPattern == v[i].bitPattern else { exact = false; break }
-                    out[i] = k
-                }
-            }
-            if exact { return e }
-            e &+= 1
-            scale *= 10
-        }
-        return nil
+        return e
+    }
+
+    /// The integer nearest to `s` (|s| < 2^63, ties away from zero except
+    /// just below 2^52). `rounded()` calls libm's `round` on baseline
+    /// x86-64, which took a tenth of the encoder's time; here it is an add
+    /// and a truncating conversion. Where the add itself rounds (|s| near
+    /// 2^52, or s just below a half), the result may be off by one, which
+    /// the exactness check turns into "not decimal", never into a wrong
+    /// value.
+    @inlinable @inline(__always)
+    static func nearestInteger(_ s: Double) -> Double {
+        if abs(s) >= 0x1p52 { return s }  // already an integer
+        return Double(Int64(s < 0 ? s - 0.5 : s + 0.5))
     }
 
     /// The kind and sample count in the column's header.
@@ -217,19 +238,24 @@ public enum ValueColumn {
                 throw .truncated(offset: bytes.count, what: "XOR column of \(n) samples")
             }
             vs.resizeForOverwrite(n)
-            var reader = BitReader(bytes, byteOffset: start)
-            var dec = XORValueDecoder()
+            // Reader and decoder local to the closure (see XORChunk.decode).
+            var overrun = false, corrupt = false, consumed = 0
             vs.withUnsafeMutableBufferPointer { p in
                 let raw = UnsafeMutableRawPointer(p.baseAddress!)
+                var reader = BitReader(bytes, byteOffset: start)
+                var dec = XORValueDecoder()
                 for i in 0..<n { raw.storeBytes(of: dec.decode(&reader), toByteOffset: i &* 8, as: UInt64.self) }
+                overrun = reader.isOverrun
+                corrupt = dec.corrupt
+                consumed = reader.bytesConsumed
             }
-            if reader.isOverrun || dec.corrupt {
+            if overrun || corrupt {
                 vs.removeAll(keepingCapacity: true)
-                throw reader.isOverrun
+                throw overrun
                     ? .truncated(offset: bytes.count, what: "XOR column bit stream (\(n) samples declared)")
                     : .corrupt(offset: start, what: "impossible XOR window in value stream")
             }
-            return reader.bytesConsumed
+            return consumed
         }
     }
 

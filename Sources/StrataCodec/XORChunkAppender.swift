@@ -11,7 +11,7 @@
 /// grows (amortised) every 64 bits, and its initial capacity covers a
 /// typical 120-sample chunk, so appending does not allocate per sample.
 public struct XORChunkAppender {
-    /// Header placeholder plus flushed bit stream; the header is patched
+    /// The bit stream after the header; the header (the count) is written
     /// when bytes are read out.
     @usableFromInline var writer: BitWriter
     @usableFromInline var timestampEncoder: DoDTimestampEncoder
@@ -40,11 +40,7 @@ public struct XORChunkAppender {
 
     @inlinable
     public init(reservingCapacity capacity: Int = XORChunkAppender.defaultCapacity) {
-        var header: [UInt8] = []
-        header.reserveCapacity(Swift.max(capacity, Self.headerSize))
-        header.append(0)
-        header.append(0)
-        writer = BitWriter(prefix: header)
+        writer = BitWriter(reservingCapacity: capacity - Self.headerSize)
         timestampEncoder = DoDTimestampEncoder()
         valueEncoder = XORValueEncoder()
         _count = 0
@@ -62,15 +58,9 @@ public struct XORChunkAppender {
             Result { () throws(CodecError) in try XORChunk.resumeState(raw) }
         }
         let state = try result.get()
-        var storage = Array(bytes.prefix(state.bitCount >> 3))
-        storage.reserveCapacity(Swift.max(Self.defaultCapacity, bytes.count + 64))
-        var writer = BitWriter(prefix: storage)
-        let rem = state.bitCount & 7
-        if rem > 0 {
-            writer.write(UInt64(bytes[state.bitCount >> 3] >> UInt8(8 - rem)), bits: rem)
-        }
-        storage = []
-        self.writer = writer
+        writer = BitWriter(
+            continuing: bytes[Self.headerSize...], bitCount: state.bitCount - Self.headerSize * 8,
+            reservingCapacity: Swift.max(Self.defaultCapacity, bytes.count + 64))
         timestampEncoder = state.timestamps
         valueEncoder = state.values
         _count = state.count
@@ -92,13 +82,13 @@ public struct XORChunkAppender {
     }
 
     /// Bytes of the complete chunk.
-    @inlinable public var byteCount: Int { writer.byteCount }
+    @inlinable public var byteCount: Int { Self.headerSize &+ writer.byteCount }
 
     /// The complete chunk, header up to date (a copy).
     @inlinable
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(byteCount)
+        out.reserveCapacity(byteCount + 8)
         copyBytes(into: &out)
         return out
     }
@@ -108,9 +98,8 @@ public struct XORChunkAppender {
     /// reusable buffer.
     @inlinable
     public func copyBytes(into out: inout [UInt8]) {
-        let start = out.count
+        out.append(UInt8(truncatingIfNeeded: _count >> 8))
+        out.append(UInt8(truncatingIfNeeded: _count))
         writer.copyBytes(into: &out)
-        out[start] = UInt8(truncatingIfNeeded: count >> 8)
-        out[start + 1] = UInt8(truncatingIfNeeded: count)
     }
 }

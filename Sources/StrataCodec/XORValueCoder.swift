@@ -35,13 +35,13 @@ public struct XORValueEncoder {
         if !started {
             started = true
             prev = bits
-            w.write(bits, bits: 64)
+            w.writeUnchecked(bits, bits: 64)
             return
         }
         let x = bits ^ prev
         prev = bits
         if x == 0 {
-            w.write(0, bits: 1)
+            w.writeUnchecked(0, bits: 1)
             return
         }
         var lz = x.leadingZeroBitCount
@@ -53,10 +53,10 @@ public struct XORValueEncoder {
             let sig = 64 &- leading &- trailing
             let payload = x &>> UInt64(trailing)
             if sig <= 62 {
-                w.write((0b10 &<< UInt64(sig)) | payload, bits: sig &+ 2)
+                w.writeUnchecked((0b10 &<< UInt64(sig)) | payload, bits: sig &+ 2)
             } else {
-                w.write(0b10, bits: 2)
-                w.write(payload, bits: sig)
+                w.writeUnchecked(0b10, bits: 2)
+                w.writeUnchecked(payload, bits: sig)
             }
             return
         }
@@ -65,8 +65,8 @@ public struct XORValueEncoder {
         let sig = 64 &- lz &- tz
         // '11', 5 bits leading, 6 bits length: 13 control bits in one write.
         let control = (UInt64(0b11) &<< 11) | (UInt64(lz) &<< 6) | UInt64(sig & 63)
-        w.write(control, bits: 13)
-        w.write(x &>> UInt64(tz), bits: sig)
+        w.writeUnchecked(control, bits: 13)
+        w.writeUnchecked(x &>> UInt64(tz), bits: sig)
     }
 
     /// Bits that `encode` would write for `bits`, updating the state the

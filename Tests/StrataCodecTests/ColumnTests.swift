@@ -153,6 +153,47 @@ func decodeValues(_ bytes: [UInt8]) throws -> [Double] {
         #expect(bitsEqual(try decodeValues(bytes), vs))
     }
 
+    @Test func driftingRatesUseFrames() throws {
+        // A counter whose rate doubles over the block: frames of 32 deltas
+        // each need fewer bits than the block-wide range.
+        var rng = TestRandom(seed: 8)
+        var c: Int64 = 1_000_000
+        let vs = (0..<480).map { i -> Double in
+            c += 1000 + Int64(i) * 4 + rng.int(-20...20)
+            return Double(c)
+        }
+        let bytes = encodeValues(vs)
+        #expect(kind(bytes) == .decimal)
+        #expect(bytes[5] & 0x80 != 0)  // kind, count (2), exponent, order/shift, width with the framed flag
+        #expect(bitsEqual(try decodeValues(bytes), vs))
+        // And the same through the timestamp column.
+        let ts = vs.map { Int64($0) }
+        let tb = encodeTimestamps(ts)
+        #expect(tb[0] == TimestampColumn.Kind.packed.rawValue)
+        #expect(tb[4] & 0x80 != 0)
+        #expect(try decodeTimestamps(tb) == ts)
+        // Every truncation of a framed column throws.
+        for cut in 0..<bytes.count {
+            #expect(throws: CodecError.self) { try decodeValues(Array(bytes[..<cut])) }
+        }
+    }
+
+    @Test func framedRandomRoundTrip() async {
+        await propertyCheck(count: 200, input: Gen.uint64(), Gen.int(in: 128...1500)) { seed, n in
+            var rng = TestRandom(seed: seed)
+            var x = rng.int(-1_000_000...1_000_000)
+            var rate = rng.int(-1000...1000)
+            let scale = [1.0, 100, 1000][Int(rng.next() % 3)]
+            let vs = (0..<n).map { _ -> Double in
+                if rng.chance(0.05) { rate += rng.int(-500...500) }
+                x += rate + rng.int(-30...30)
+                return Double(x) / scale
+            }
+            let decoded = try decodeValues(encodeValues(vs))
+            #expect(bitsEqual(decoded, vs))
+        }
+    }
+
     @Test func monotonicFloatsUseFloatBits() throws {
         // A histogram _sum: sums of float seconds, no short decimal form.
         var rng = TestRandom(seed: 5)

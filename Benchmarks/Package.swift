@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+// Strata micro-benchmarks (ordo-one `benchmark`), kept out of the root
+// package so that building and testing Strata never needs the benchmark
+// toolchain. Run from this directory:
+//   swift package --allow-writing-to-package-directory benchmark
+// Figures are recorded in ../docs/benchmarks.md.
+
+import PackageDescription
+
+let package = Package(
+    name: "StrataBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Strata", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Encode/decode speed of the chunk codecs, per sample.
+        .executableTarget(
+            name: "CodecBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StrataCodec", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Benchmarks/CodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Bytes per sample of each encoding on the node workload:
+        //   swift run -c release CodecSizeReport
+        .executableTarget(
+            name: "CodecSizeReport",
+            dependencies: [
+                .product(name: "StrataCodec", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/CodecSizeReport"
+        ),
+    ]
+)
