@@ -48,7 +48,7 @@ public final class StrataServer: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         var hbLogger = logger
-        hbLogger.logLevel = min(logger.logLevel, .info)
+        hbLogger.logLevel = max(logger.logLevel, .notice)
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Strata"),
