@@ -4,7 +4,7 @@ extension BinaryOperator {
     /// Arithmetic drops the metric name; comparisons (without `bool`) keep it.
     var dropsMetricName: Bool {
         switch self {
-        case .add, .sub, .mul, .div, .mod, .pow, .atan2: return true
+        case .add, .sub, .mul, .div, .mod, .pow: return true   // not atan2 (2.42)
         default: return false
         }
     }
