@@ -107,13 +107,13 @@ public struct StringLiteral: Sendable, Equatable {
 public struct VectorSelector: Sendable, Equatable {
     /// The metric name written before the braces, if any.
     public var name: String?
-    public var matchers: [ParsedMatcher]
+    public var matchers: [Matcher]
     /// `offset`, in milliseconds; negative for `offset -5m`; 0 when absent.
     public var offset: Int64
     public var at: AtModifier?
     public var position: PositionRange
 
-    public init(name: String?, matchers: [ParsedMatcher], offset: Int64 = 0, at: AtModifier? = nil,
+    public init(name: String?, matchers: [Matcher], offset: Int64 = 0, at: AtModifier? = nil,
                 position: PositionRange = PositionRange(start: 0, end: 0)) {
         self.name = name
         self.matchers = matchers
@@ -129,10 +129,10 @@ public struct VectorSelector: Sendable, Equatable {
             && (a.matchers == b.matchers || a.sortedMatchers == b.sortedMatchers)
     }
 
-    var sortedMatchers: [ParsedMatcher] {
+    var sortedMatchers: [Matcher] {
         matchers.sorted { x, y in
             if x.name != y.name { return x.name.utf8.lexicographicallyPrecedes(y.name.utf8) }
-            if x.type != y.type { return x.type.rawValue < y.type.rawValue }
+            if x.type != y.type { return x.type.description < y.type.description }
             return x.value.utf8.lexicographicallyPrecedes(y.value.utf8)
         }
     }

@@ -49,6 +49,9 @@ public struct QueryLimits: Sendable {
     public var maxSamples: Int = 50_000_000
     public var maxPointsPerSeries: Int = 11_000
     public var lookbackDelta: Int64 = 5 * 60 * 1000
+    /// The step of subqueries written without one (`x[1h:]`): Prometheus uses
+    /// the global evaluation interval, 1 m by default.
+    public var defaultSubqueryStep: Int64 = 60 * 1000
 
     public init() {}
 }

@@ -298,7 +298,7 @@ struct PromQLParser {
     /// `name`, `name{matchers}` or `{matchers}`; the name token (if any) is consumed.
     private mutating func parseVectorSelector(nameToken: Token?) throws(PromQLParseError) -> Node {
         let name = nameToken.map(text)
-        var matchers: [ParsedMatcher] = []
+        var matchers: [Matcher] = []
         var start = nameToken?.start ?? 0
         var end = nameToken?.end ?? 0
         if try peek().kind == .leftBrace {
@@ -314,7 +314,7 @@ struct PromQLParser {
                 guard t.kind == .identifier else { throw unexpected(t, "label matching", "identifier or \"}\"") }
                 advance()
                 let opToken = try peek()
-                let type: ParsedMatcher.MatchType
+                let type: MatchType
                 switch opToken.kind {
                 case .assign: type = .equal
                 case .neq: type = .notEqual
@@ -326,10 +326,10 @@ struct PromQLParser {
                 let value = try peek()
                 guard value.kind == .string else { throw unexpected(value, "label matching", "string") }
                 advance()
-                if type == .regexMatch || type == .regexNoMatch, let message = RegexSupport.compileError(value.payload) {
-                    throw error(message, PositionRange(start: t.start, end: value.end))
+                switch RegexSupport.makeMatcher(type, text(t), value.payload) {
+                case .success(let m): matchers.append(m)
+                case .failure(let message): throw error(message.text, PositionRange(start: t.start, end: value.end))
                 }
-                matchers.append(ParsedMatcher(type, text(t), value.payload))
                 let sep = try peek()
                 switch sep.kind {
                 case .comma:
@@ -343,7 +343,7 @@ struct PromQLParser {
                 }
             }
         }
-        if let name { matchers.append(ParsedMatcher(.equal, metricNameLabel, name)) }
+        if let name { matchers.append(RegexSupport.equalMatcher(metricNameLabel, name)) }
         let vs = VectorSelector(name: name, matchers: matchers, position: PositionRange(start: start, end: end))
         return (.vectorSelector(vs), 1)
     }

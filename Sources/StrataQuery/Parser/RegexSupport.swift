@@ -1,33 +1,38 @@
-/// Regular expressions of `=~`/`!~` matchers, for the two things the parser
-/// needs: rejecting patterns that do not compile, and knowing whether a
-/// matcher matches the empty string (a selector needs one that does not).
+/// Building StrataStorage's `Matcher` for the parser, with Prometheus' error
+/// text for regular expressions that do not compile.
 ///
-/// Prometheus anchors patterns as `^(?:pattern)$` and uses Go's RE2. Until
-/// the storage engine's `Matcher` (which owns regex matching) lands, this uses
-/// Swift's `Regex`, whose syntax is a superset of RE2's for common patterns.
+/// Prometheus builds each matcher with `labels.NewMatcher`, which compiles
+/// `=~`/`!~` patterns (anchored) with Go's RE2 and reports
+/// `error parsing regexp: <reason>: `<expr>``. `Matcher` checks RE2 syntax
+/// itself; its reason strings are RE2's (`missing closing )`, ...).
 enum RegexSupport {
-    static func anchored(_ pattern: String) -> String { "^(?:" + pattern + ")$" }
+    /// The parse error message of a matcher that could not be built.
+    struct Failure: Error {
+        var text: String
+    }
 
-    /// nil if `pattern` compiles; Prometheus' error text otherwise.
-    static func compileError(_ pattern: String) -> String? {
+    static func makeMatcher(_ type: MatchType, _ name: String, _ value: String) -> Result<Matcher, Failure> {
         do {
-            _ = try Regex(anchored(pattern))
-            return nil
+            return .success(try Matcher(type, name, value))
         } catch {
-            return "error parsing regexp: invalid regular expression " + GoFormat.quote(pattern) + ": \(error)"
+            switch error {
+            case .invalidRegex(let pattern, let reason, _):
+                return .failure(Failure(text: "error parsing regexp: " + reason + ": `" + pattern + "`"))
+            }
         }
+    }
+
+    /// `name="value"` never fails to build (no regex involved).
+    static func equalMatcher(_ name: String, _ value: String) -> Matcher {
+        // `.equal` cannot throw: only regex matchers compile a pattern.
+        guard case .success(let m) = makeMatcher(.equal, name, value) else { preconditionFailure("equal matcher threw") }
+        return m
     }
 
     /// Whether the anchored pattern matches "". Patterns that do not compile
     /// (already refused by the parser) count as not matching.
     static func matchesEmpty(_ pattern: String) -> Bool {
-        // Fast answers for the patterns dashboards use most.
-        switch pattern {
-        case "", ".*", ".*?": return true
-        case ".+", ".+?": return false
-        default: break
-        }
-        guard let regex = try? Regex(anchored(pattern)) else { return false }
-        return (try? regex.wholeMatch(in: "")) != nil
+        guard case .success(let m) = makeMatcher(.regexMatch, "x", pattern) else { return false }
+        return m.matchesEmpty
     }
 }

@@ -150,14 +150,7 @@ struct TypeChecker {
         }
         // At least one matcher must not match the empty string, so that a typo
         // cannot select every series.
-        let selective = vs.matchers.contains { m in
-            switch m.type {
-            case .equal: return !m.value.isEmpty
-            case .notEqual: return m.value.isEmpty
-            case .regexMatch: return !RegexSupport.matchesEmpty(m.value)
-            case .regexNoMatch: return RegexSupport.matchesEmpty(m.value)
-            }
-        }
+        let selective = vs.matchers.contains { !$0.matchesEmpty }
         if !selective { throw error("vector selector must contain at least one non-empty matcher", vs.position) }
     }
 

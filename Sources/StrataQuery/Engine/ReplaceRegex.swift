@@ -1,0 +1,85 @@
+/// The regular expression of `label_replace`, with Go's `Regexp.Expand`
+/// rules for the replacement: `$1`, `${1}`, `$name`, `${name}`, `$$`.
+///
+/// Prometheus anchors the pattern (`^(?:re)$`) and uses Go's RE2. This uses
+/// Swift's `Regex`, which accepts the RE2 syntax dashboards use; patterns
+/// that RE2 refuses are first checked with StrataStorage's `Matcher`.
+struct ReplaceRegex {
+    struct Invalid: Error {}
+
+    private let regex: Regex<AnyRegexOutput>
+
+    init(_ pattern: String) throws(Invalid) {
+        // RE2 syntax check first: Swift accepts some patterns RE2 refuses.
+        guard (try? Matcher(.regexMatch, "x", pattern)) != nil else { throw Invalid() }
+        do {
+            regex = try Regex("^(?:" + pattern + ")$")
+        } catch {
+            throw Invalid()
+        }
+    }
+
+    /// The expanded replacement if `value` matches, nil otherwise.
+    func expand(_ template: String, matching value: String) -> String? {
+        guard let match = try? regex.wholeMatch(in: value) else { return nil }
+        func group(_ key: String) -> String {
+            if let n = Int(key), key.allSatisfy(\.isASCII), key.allSatisfy(\.isNumber) {
+                guard n < match.output.count, let sub = match.output[n].substring else { return "" }
+                return String(sub)
+            }
+            guard let m = match.output[key], let sub = m.substring else { return "" }
+            return String(sub)
+        }
+        var out = ""
+        let chars = Array(template.unicodeScalars)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            guard c == "$" else {
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < chars.count else { out += "$"; break }
+            if chars[i] == "$" {
+                out += "$"
+                i += 1
+                continue
+            }
+            if chars[i] == "{" {
+                var j = i + 1
+                var name = ""
+                while j < chars.count && Self.isNameChar(chars[j]) {
+                    name.unicodeScalars.append(chars[j])
+                    j += 1
+                }
+                if j < chars.count && chars[j] == "}" && !name.isEmpty {
+                    out += group(name)
+                    i = j + 1
+                } else {
+                    // Go: a malformed reference is copied as is.
+                    out += "$"
+                }
+                continue
+            }
+            var j = i
+            var name = ""
+            while j < chars.count && Self.isNameChar(chars[j]) {
+                name.unicodeScalars.append(chars[j])
+                j += 1
+            }
+            if name.isEmpty {
+                out += "$"
+                continue
+            }
+            out += group(name)
+            i = j
+        }
+        return out
+    }
+
+    private static func isNameChar(_ c: Unicode.Scalar) -> Bool {
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
+    }
+}
