@@ -54,7 +54,7 @@ struct QueryHandlers: Sendable {
             guard case .vectorSelector(let vs) = expr else {
                 throw APIError(.badData, "invalid parameter \"match[]\": 1:1: parse error: unexpected expression, expected a vector selector")
             }
-            out.append(vs.storageMatchers)
+            out.append(vs.matchers)
         }
         return out
     }
