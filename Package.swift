@@ -90,6 +90,16 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The offline benchmark harness behind `strata bench` (issue #6).
+        .target(
+            name: "StrataBench",
+            dependencies: [
+                "StrataStorage", "StrataIngest", "StrataTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "strata",
             dependencies: [
@@ -97,6 +107,7 @@ let package = Package(
                 "StrataQuery",
                 "StrataIngest",
                 "StrataServer",
+                "StrataBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "StrataCodecTests",
             dependencies: [
-                "StrataCodec",
+                "StrataCodec", "StrataTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -1,0 +1,1 @@
+// The benchmark harness (issue #6): workloads, clients, peers, reports.
