@@ -37,14 +37,14 @@ import StrataTestSupport
         #expect(Set(overlappingRawBlocks(db).map { $0.0 + $0.1 }).isSubset(of: overlaps), "\(context)")
         #expect(overlappingRollupBlocks(db).isEmpty, "\(context)")
         let got = allSamples(db)
-        #expect(sameSamples(expected, got), "\(context)")
+        expectSameSamples(expected, got, "\(context)")
         #expect(sumOfValues(expected) == sumOfValues(got), "\(context)")
         // Overlaps that were there before compaction may remain; a clean
         // compaction then leaves none, and the same data.
         try db.compact()
         #expect(overlappingRawBlocks(db).isEmpty, "\(context)")
         #expect(overlappingRollupBlocks(db).isEmpty, "\(context)")
-        #expect(sameSamples(expected, allSamples(db)), "\(context)")
+        expectSameSamples(expected, allSamples(db), "\(context)")
         #expect(db.compactionPlanner.plan(db.blocks.map(\.meta)).isEmpty, "\(context)")
         #expect(db.blocks.filter { $0.resolution == 0 }.allSatisfy { $0.tombstones.isEmpty }, "\(context)")
     }
@@ -118,7 +118,7 @@ import StrataTestSupport
             #expect(reopened.blocks.allSatisfy { $0.maxTime > newest - 9 * h })
             // Nothing inside retention is lost; the block straddling the boundary stays whole.
             let samples = allSamples(reopened)
-            #expect(sameSamples(inside, samples.mapValues { $0.filter { $0.0 >= newest - 9 * h } }))
+            expectSameSamples(inside, samples.mapValues { $0.filter { $0.0 >= newest - 9 * h } })
             let oldest = samples.values.compactMap { $0.first?.0 }.min()!
             #expect(oldest < newest - 9 * h)
             try reopened.close()

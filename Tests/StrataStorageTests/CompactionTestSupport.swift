@@ -109,3 +109,22 @@ struct MemoryTempDirectory {
     func sub(_ name: String) -> String { path + "/" + name }
     func remove() { try? FileIO.removeTree(path) }
 }
+
+/// `sameSamples`, reporting the first difference briefly instead of both dictionaries.
+func expectSameSamples(_ expected: [Labels: [(Int64, Double)]], _ got: [Labels: [(Int64, Double)]],
+                       _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+    if sameSamples(expected, got) { return }
+    var what = "series \(expected.count) vs \(got.count)"
+    for l in Set(expected.keys).union(got.keys).sorted() {
+        let a = expected[l] ?? [], b = got[l] ?? []
+        if a.count != b.count {
+            what = "\(l): \(a.count) vs \(b.count) samples; first \(a.first.map { "\($0)" } ?? "-") vs \(b.first.map { "\($0)" } ?? "-"), last \(a.last.map { "\($0)" } ?? "-") vs \(b.last.map { "\($0)" } ?? "-")"
+            break
+        }
+        if let i = a.indices.first(where: { a[$0].0 != b[$0].0 || a[$0].1.bitPattern != b[$0].1.bitPattern }) {
+            what = "\(l): sample \(i): \(a[i]) vs \(b[i])"
+            break
+        }
+    }
+    Issue.record("samples differ \(context): \(what)", sourceLocation: sourceLocation)
+}

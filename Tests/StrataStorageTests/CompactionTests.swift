@@ -11,7 +11,7 @@ import StrataTestSupport
             let imported = try db.importBlocks(series: data, blockDuration: 2 * h)
             #expect(imported.blocks.count == 48)
             #expect(imported.samples == sampleCount(expected))
-            #expect(sameSamples(expected, allSamples(db)))
+            expectSameSamples(expected, allSamples(db))
 
             let report = try db.compact()
             #expect(!report.tasks.isEmpty)
@@ -22,7 +22,7 @@ import StrataTestSupport
             #expect(raw[0].meta.compaction.level == 2)
             #expect(raw[1].meta.compaction.parents.count == 6)
             #expect(overlappingRawBlocks(db).isEmpty)
-            #expect(sameSamples(expected, allSamples(db)))
+            expectSameSamples(expected, allSamples(db))
             // Every raw block has its rollups, and nothing else is left over.
             for r in [Int64(300_000), 3_600_000] {
                 let rollups = db.blocks.filter { $0.resolution == r }
@@ -54,7 +54,7 @@ import StrataTestSupport
         let db = try Database.open(directory: dir, options: testOptions(), logger: quietLogger)
         defer { try? db.close() }
         #expect(db.blocks.map(\.id) == ids)
-        #expect(sameSamples(expectedSamples(data), allSamples(db)))
+        expectSameSamples(expectedSamples(data), allSamples(db))
         #expect(db.quarantined.isEmpty)
     }
 
@@ -73,7 +73,7 @@ import StrataTestSupport
             let report = try db.compact()
             #expect(report.tasks.first?.reason == .overlap)
             #expect(overlappingRawBlocks(db).isEmpty)
-            #expect(sameSamples(expected, allSamples(db)))
+            expectSameSamples(expected, allSamples(db))
             let merged = db.blocks.first { $0.resolution == 0 && $0.minTime == start }!
             #expect(merged.maxTime == start + 2 * h)
             #expect(merged.meta.stats.samples == 5 * 480)
@@ -112,7 +112,7 @@ import StrataTestSupport
                 let (t, v) = s.samples()
                 got[s.labels] = Array(zip(t, v))
             }
-            #expect(sameSamples(expectedSamples(data), got))
+            expectSameSamples(expectedSamples(data), got)
         }
     }
 
