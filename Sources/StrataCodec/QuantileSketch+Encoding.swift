@@ -59,6 +59,23 @@ extension QuantileSketch {
         return size
     }
 
+    /// `merge(encoded:)` in one pass, for bytes already checked by
+    /// `validate` (stored rollup windows are, when their chunk is decoded).
+    /// Still bounds-checked: bad bytes return false instead of trapping, but
+    /// may leave part of them merged.
+    @discardableResult
+    public mutating func merge(validated bytes: UnsafeRawBufferPointer) -> Bool {
+        var r = ByteReader(bytes)
+        do throws(CodecError) {
+            try Self.walk(&r, bytes) { sign, key, c in
+                if sign > 0 { positive.add(key, c) } else if sign < 0 { negative.add(key, c) } else { zeroCount &+= c }
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Checks an encoded sketch without decoding it; returns its size.
     public static func validate(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Int {
         var r = ByteReader(bytes)
@@ -99,9 +116,10 @@ extension QuantileSketch {
             guard key >= -limit, key + Int64(len) <= limit + 1 else {
                 throw .badHeader(offset: skipAt, what: "sketch key \(key) out of range")
             }
+            // The hot loop of merging stored windows: the plain optional read.
             for _ in 0..<len {
-                let c = try r.uvarint("sketch bucket count")
-                if c != 0 { body(sign, Int32(key), c) }
+                guard let c = r.readUVarint() else { throw .truncated(offset: r.offset, what: "sketch bucket count") }
+                if c != 0 { body(sign, Int32(truncatingIfNeeded: key), c) }
                 key &+= 1
             }
         }

@@ -16,7 +16,7 @@ import Darwin
 /// |x| < `Double.leastNormalMagnitude` (zero and subnormals) are counted
 /// apart and estimated as 0.
 ///
-/// Every finite nonzero double has a key in about ±36,800, so the stores
+/// Every finite nonzero double has a key within ±35,500, so the stores
 /// never need collapsing: the sketch is exact up to bucketing, and
 /// `merge` (adding bucket counts) gives bit for bit the sketch of the union
 /// of the inputs, in any order. α = 1 % (the issue #5 requirement).
@@ -129,10 +129,26 @@ public struct QuantileSketch: Sendable, Equatable {
         let lo = UInt64(rank.rounded(.down))
         let hi = min(lo + 1, n - 1)
         let w = rank - Double(lo)
-        let a = value(atRank: lo)!
-        if w == 0 || hi == lo { return a }
-        let b = value(atRank: hi)!
+        if w == 0 || hi == lo { return value(atRank: lo)! }
+        let (a, b) = valuesAtRanks(lo)
         return a + (b - a) * w
+    }
+
+    /// The estimates at ranks r and r + 1 (< count), with one scan when
+    /// both lie in the same store.
+    private func valuesAtRanks(_ r: UInt64) -> (Double, Double) {
+        let n = negative.total, z = zeroCount
+        let next = r + 1
+        if next < n {
+            // Negatives run from the highest key down.
+            let (k1, k0) = negative.keysAtRanks(n - 1 - next, n - 1 - r)
+            return (-Self.value(ofKey: k0), -Self.value(ofKey: k1))
+        }
+        if r >= n + z {
+            let (k0, k1) = positive.keysAtRanks(r - n - z, next - n - z)
+            return (Self.value(ofKey: k0), Self.value(ofKey: k1))
+        }
+        return (value(atRank: r)!, value(atRank: next)!)
     }
 
     /// The smallest and largest estimates (ranks 0 and n−1).
@@ -150,12 +166,21 @@ extension QuantileSketch {
         @usableFromInline var counts: [UInt64] = []
         @usableFromInline var offset: Int32 = 0
         @usableFromInline var total: UInt64 = 0
+        /// Lowest and highest key with a nonzero count; meaningful while total > 0.
+        @usableFromInline var lo: Int32 = 0
+        @usableFromInline var hi: Int32 = 0
 
         @usableFromInline init() {}
 
+        /// Empties the store, zeroing only the used part (keeps the capacity).
         @inlinable
         mutating func reset() {
-            if !counts.isEmpty { counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+            if total > 0 {
+                let a = Int(lo &- offset), b = Int(hi &- offset)
+                counts.withUnsafeMutableBufferPointer { p in
+                    for i in a...b { p[i] = 0 }
+                }
+            }
             total = 0
         }
 
@@ -171,25 +196,31 @@ extension QuantileSketch {
         }
 
         /// Lowest and highest key with a nonzero count (low > high when empty).
-        var usedRange: (Int32, Int32) {
-            guard total > 0 else { return (1, 0) }
-            var lo = 0
-            while counts[lo] == 0 { lo += 1 }
-            var hi = counts.count - 1
-            while counts[hi] == 0 { hi -= 1 }
-            return (offset + Int32(lo), offset + Int32(hi))
-        }
+        var usedRange: (Int32, Int32) { total > 0 ? (lo, hi) : (1, 0) }
 
-        var nonZero: Int { total == 0 ? 0 : counts.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        var nonZero: Int {
+            guard total > 0 else { return 0 }
+            var n = 0
+            for k in lo...hi where counts[Int(k - offset)] != 0 { n += 1 }
+            return n
+        }
 
         @inlinable @inline(__always)
         mutating func add(_ k: Int32, _ n: UInt64) {
+            guard n > 0 else { return }
             let i = Int(k) &- Int(offset)
             if i >= 0 && i < counts.count {
                 counts[i] &+= n
             } else {
                 grow(toInclude: k)
                 counts[Int(k) &- Int(offset)] &+= n
+            }
+            if total == 0 {
+                lo = k
+                hi = k
+            } else {
+                if k < lo { lo = k }
+                if k > hi { hi = k }
             }
             total &+= n
         }
@@ -199,12 +230,13 @@ extension QuantileSketch {
         @usableFromInline
         mutating func grow(toInclude k: Int32) {
             if counts.isEmpty {
-                offset = k &- 16
-                counts = [UInt64](repeating: 0, count: 48)
+                // Room for ±64 buckets (±2.6× around the first value) before growing.
+                offset = k &- 64
+                counts = [UInt64](repeating: 0, count: 128)
                 return
             }
             let curLo = offset, curHi = offset + Int32(counts.count) - 1
-            let slack = Int32(max(16, counts.count / 2))
+            let slack = Int32(max(64, counts.count / 2))
             var newLo = curLo, newHi = curHi
             if k < curLo { newLo = k - slack }
             if k > curHi { newHi = k + slack }
@@ -227,17 +259,42 @@ extension QuantileSketch {
                 let c = o.counts[Int(k - o.offset)]
                 if c != 0 { counts[Int(k - offset)] &+= c }
             }
+            if total == 0 {
+                self.lo = lo
+                self.hi = hi
+            } else {
+                self.lo = min(self.lo, lo)
+                self.hi = max(self.hi, hi)
+            }
             total &+= o.total
+        }
+
+        /// The keys holding ranks a ≤ b, in one scan.
+        func keysAtRanks(_ a: UInt64, _ b: UInt64) -> (Int32, Int32) {
+            let first = Int(lo &- offset), end = Int(hi &- offset)
+            return counts.withUnsafeBufferPointer { p in
+                var seen: UInt64 = 0
+                var ka: Int32? = nil
+                for i in first...end {
+                    seen &+= p[i]
+                    if ka == nil && seen > a { ka = offset &+ Int32(truncatingIfNeeded: i) }
+                    if seen > b { return (ka!, offset &+ Int32(truncatingIfNeeded: i)) }
+                }
+                return (ka ?? hi, hi)
+            }
         }
 
         /// The key holding the value of rank `r` (0-based, ascending keys).
         func keyAtRank(_ r: UInt64) -> Int32 {
-            var seen: UInt64 = 0
-            for (i, c) in counts.enumerated() where c != 0 {
-                seen &+= c
-                if seen > r { return offset + Int32(i) }
+            let first = Int(lo &- offset), end = Int(hi &- offset)
+            return counts.withUnsafeBufferPointer { p in
+                var seen: UInt64 = 0
+                for i in first...end {
+                    seen &+= p[i]
+                    if seen > r { return offset &+ Int32(truncatingIfNeeded: i) }
+                }
+                return hi
             }
-            return offset + Int32(counts.count - 1)
         }
     }
 }

@@ -8,12 +8,12 @@ import StrataCodec
 /// ```
 /// kind u8 = 0x52 ('R') │ n uvarint │ flags u8
 /// count     TimestampColumn (Int64 counts)
-/// sum       ValueColumn
+/// sum       exact-sum column (RollupChunk+Sums.swift)
 /// first     ValueColumn
 /// last      ValueColumn
 /// min       ValueColumn         absent if flags bit 0: min == first in every window
 /// max       ValueColumn         absent if flags bit 1: max == last in every window
-/// increase  ValueColumn         absent if flags bit 2: increase == last − first in every window
+/// increase  exact-sum column    absent if flags bit 2: increase == last − first in every window
 /// sketches  see below
 /// ```
 /// Bits 0 to 2 hold for counters without resets (whole chunks of them).
@@ -40,12 +40,15 @@ public enum RollupChunk {
         func values(_ a: [Double]) {
             a.withUnsafeBufferPointer { ValueColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &out) }
         }
-        values(w.sum)
+        func exact(_ a: [Double]) {
+            a.withUnsafeBufferPointer { encodeExact(UnsafeBufferPointer(rebasing: $0[range]), into: &out, scratch: &scratch) }
+        }
+        exact(w.sum)
         values(w.first)
         values(w.last)
         if flags & minIsFirst == 0 { values(w.min) }
         if flags & maxIsLast == 0 { values(w.max) }
-        if flags & increaseIsDelta == 0 { values(w.increase) }
+        if flags & increaseIsDelta == 0 { exact(w.increase) }
         encodeSketches(w, range, into: &out, scratch: &scratch)
     }
 
@@ -103,6 +106,9 @@ public enum RollupChunk {
         var raw: [UInt8] = []
         var compressed: [UInt8] = []
         var single: [UInt8] = []
+        var plain: [UInt8] = []
+        var decimal: [UInt8] = []
+        var ulps: [Int64] = []
         var ints: [Int64] = []
         var doubles: [Double] = []
         public init() {}
@@ -126,7 +132,8 @@ public enum RollupChunk {
         do throws(CodecError) {
             w.timestamps.append(contentsOf: timestamps)
             try column(&r, n, ints: &scratch.ints) { w.count.append(contentsOf: $0) }
-            try column(&r, n, &scratch.doubles) { w.sum.append(contentsOf: $0) }
+            try decodeExact(&r, n, into: &scratch.doubles, ints: &scratch.ints, ulps: &scratch.ulps)
+            w.sum.append(contentsOf: scratch.doubles)
             try column(&r, n, &scratch.doubles) { w.first.append(contentsOf: $0) }
             try column(&r, n, &scratch.doubles) { w.last.append(contentsOf: $0) }
             if flags & minIsFirst != 0 { w.min.append(contentsOf: w.first[base...]) } else {
@@ -138,7 +145,8 @@ public enum RollupChunk {
             if flags & increaseIsDelta != 0 {
                 for i in base..<(base + n) { w.increase.append(w.last[i] - w.first[i]) }
             } else {
-                try column(&r, n, &scratch.doubles) { w.increase.append(contentsOf: $0) }
+                try decodeExact(&r, n, into: &scratch.doubles, ints: &scratch.ints, ulps: &scratch.ulps)
+                w.increase.append(contentsOf: scratch.doubles)
             }
             try decodeSketches(&r, n, base: base, into: &w, scratch: &scratch)
         } catch {

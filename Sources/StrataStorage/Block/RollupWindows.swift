@@ -62,8 +62,8 @@ public struct RollupWindows: Sendable {
         let r = sketchRange(i)
         guard !r.isEmpty else { return }
         sketchBytes.withUnsafeBytes { raw in
-            // Written by `RollupBuilder` or verified by `RollupChunk.decode`.
-            _ = try? s.merge(encoded: UnsafeRawBufferPointer(rebasing: raw[r]))
+            // Written by `RollupBuilder` or validated by `RollupChunk.decode`.
+            s.merge(validated: UnsafeRawBufferPointer(rebasing: raw[r]))
         }
     }
 

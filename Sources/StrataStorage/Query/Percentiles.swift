@@ -73,7 +73,7 @@ extension Database {
                         // The step whose [t − step, t) holds the window.
                         let k = Int(MemSeries.floorDiv(ws + r - start + step - 1, step))
                         guard k >= 0, k < n, covered[k], stepEnd(k) - step <= ws else { continue }
-                        w.mergeSketch(i, into: &acc.sketches[g][k, default: QuantileSketch()])
+                        w.mergeSketch(i, into: &acc.sketches[g][k])
                     }
                 }
             }
@@ -93,7 +93,7 @@ extension Database {
                 for i in 0..<ts.count where vs[i].bitPattern != RollupBuilder.staleMarkerBits {
                     let k = Int(MemSeries.floorDiv(ts[i] - start, step)) + 1
                     guard k >= 0, k < n, !covered[k] else { continue }
-                    acc.sketches[g][k, default: QuantileSketch()].add(vs[i])
+                    acc.sketches[g][k].add(vs[i])
                 }
             }
         }
@@ -106,7 +106,8 @@ extension Database {
         let steps: Int
         var groups: [Labels: Int] = [:]
         var groupLabels: [Labels] = []
-        var sketches: [[Int: QuantileSketch]] = []
+        /// Per group, one sketch per step (empty ones allocate nothing).
+        var sketches: [[QuantileSketch]] = []
 
         init(grouping: [String]?, steps: Int) {
             self.grouping = grouping
@@ -123,18 +124,17 @@ extension Database {
             if let g = groups[key] { return g }
             groups[key] = groupLabels.count
             groupLabels.append(key)
-            sketches.append([:])
+            sketches.append(Array(repeating: QuantileSketch(), count: steps))
             return groupLabels.count - 1
         }
 
         func output(quantiles: [Double], stepEnd: (Int) -> Int64) -> [PercentileSeries] {
             var out: [PercentileSeries] = []
             for g in groupLabels.indices {
-                let steps = sketches[g].keys.sorted()
                 for q in quantiles {
                     var ts: [Int64] = [], vs: [Double] = []
-                    for k in steps {
-                        guard let v = sketches[g][k]!.quantile(q) else { continue }
+                    for k in 0..<steps {
+                        guard let v = sketches[g][k].quantile(q) else { continue }
                         ts.append(stepEnd(k))
                         vs.append(v)
                     }
