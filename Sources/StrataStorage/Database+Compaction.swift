@@ -31,7 +31,8 @@ extension Database {
     }
 
     var rollupPlanner: RollupPlanner {
-        RollupPlanner(resolutions: options.rollups.windows, after: options.rollups.after)
+        RollupPlanner(resolutions: options.rollups.windows, after: options.rollups.after,
+                      afterByResolution: options.rollups.afterByWindow)
     }
 
     var retentionPolicy: RetentionPolicy {
@@ -103,9 +104,9 @@ extension Database {
         let sources = task.sources.compactMap { byID[$0] }
         guard sources.count == task.sources.count else { return }
         var rollups: [Compactor.RollupOutput] = []
-        if let newest = newestDataTime, rollupPlanner.eligible(maxTime: task.maxTime, newest: newest) {
+        if let newest = newestDataTime {
             let metas = current.map(\.meta)
-            for w in options.rollups.windows {
+            for w in options.rollups.windows where rollupPlanner.eligible(maxTime: task.maxTime, newest: newest, resolution: w) {
                 rollups.append(.init(window: w, replaces: rollupPlanner.replaced(by: task.minTime, task.maxTime, resolution: w, in: metas)))
             }
         }

@@ -18,9 +18,13 @@ extension Database {
     public func deleteSeries(matchers: [Matcher], mint: Int64 = .min, maxt: Int64 = .max) throws -> Int {
         guard !matchers.isEmpty else { throw DeleteError(message: "delete_series needs at least one matcher") }
         guard mint <= maxt else { return 0 }
-        // Compaction reads tombstones once per task: keep it from running meanwhile.
+        // Compaction reads tombstones once per task, and a block cut moves
+        // head data into a block: neither may run in between. (Lock order:
+        // compaction, then maintenance.)
         compactionLock.lock()
         defer { compactionLock.unlock() }
+        maintenance.lock()
+        defer { maintenance.unlock() }
         var marked = 0
         for b in blocks where b.maxTime > mint && b.minTime <= maxt {
             // A rollup chunk's times are window starts: its windows reach `res − 1` further.

@@ -20,8 +20,9 @@ public final class Database: @unchecked Sendable {
     let logger: Logger
     let blocksLock = NSLock()
     var _blocks: [BlockReader] = []
-    /// Serialises block cuts and flushes.
-    private let maintenance = NSLock()
+    /// Serialises block cuts and flushes (and deletions, which must not
+    /// race a cut moving head data into a block).
+    let maintenance = NSLock()
     /// Serialises compaction, retention, rollups, deletions and imports
     /// (issue #5); never held by the write or read path.
     let compactionLock = NSLock()

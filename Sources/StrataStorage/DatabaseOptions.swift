@@ -28,10 +28,13 @@ public struct RollupOptions: Sendable {
         public var window: Int64
         /// How long rollup blocks of this resolution are kept.
         public var retention: Int64
+        /// Overrides `RollupOptions.after` for this resolution.
+        public var after: Int64?
 
-        public init(window: Int64, retention: Int64) {
+        public init(window: Int64, retention: Int64, after: Int64? = nil) {
             self.window = window
             self.retention = retention
+            self.after = after
         }
     }
 
@@ -49,4 +52,11 @@ public struct RollupOptions: Sendable {
     public init() {}
 
     public var windows: [Int64] { resolutions.map(\.window).sorted() }
+
+    /// Per-resolution delays that override `after`.
+    public var afterByWindow: [Int64: Int64] {
+        var out: [Int64: Int64] = [:]
+        for r in resolutions { if let a = r.after { out[r.window] = a } }
+        return out
+    }
 }

@@ -157,6 +157,10 @@ func meta(_ id: String, _ fromH: Int64, _ toH: Int64, resolution: Int64 = 0, lev
         let later = RollupPlanner(resolutions: [300_000], after: 5 * h)
         #expect(later.plan(blocks, newest: 14 * h).isEmpty)
         #expect(later.plan(blocks, newest: 19 * h).map(\.raw) == ["d"])
+        // 5-minute rollups only for data about to leave a 12 h raw retention.
+        let perResolution = RollupPlanner(resolutions: [300_000, 3_600_000], after: 0, afterByResolution: [300_000: 10 * h])
+        #expect(perResolution.plan(blocks, newest: 14 * h).map { "\($0.raw)/\($0.resolution)" } == ["c/3600000", "d/3600000"])
+        #expect(perResolution.plan(blocks, newest: 24 * h).map { "\($0.raw)/\($0.resolution)" } == ["c/3600000", "d/300000", "d/3600000"])
     }
 }
 

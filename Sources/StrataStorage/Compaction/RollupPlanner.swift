@@ -10,10 +10,14 @@
 public struct RollupPlanner: Sendable {
     public var resolutions: [Int64]
     public var after: Int64
+    /// Per-resolution delays overriding `after` (e.g. 5-minute rollups made
+    /// only for data about to leave raw retention).
+    public var afterByResolution: [Int64: Int64]
 
-    public init(resolutions: [Int64], after: Int64) {
+    public init(resolutions: [Int64], after: Int64, afterByResolution: [Int64: Int64] = [:]) {
         self.resolutions = resolutions.sorted()
         self.after = after
+        self.afterByResolution = afterByResolution
     }
 
     public struct Task: Sendable, Equatable {
@@ -23,11 +27,15 @@ public struct RollupPlanner: Sendable {
         public var replaces: [String]
     }
 
-    /// Whether a raw block ending at `maxTime` is old enough for rollups.
-    public func eligible(maxTime: Int64, newest: Int64) -> Bool {
-        let (cutoff, overflow) = newest.subtractingReportingOverflow(after)
+    /// Whether a raw block ending at `maxTime` is old enough for rollups of
+    /// `resolution` (nil: of any resolution).
+    public func eligible(maxTime: Int64, newest: Int64, resolution: Int64? = nil) -> Bool {
+        let delay = resolution.flatMap { afterByResolution[$0] } ?? (resolution == nil ? minimumDelay : after)
+        let (cutoff, overflow) = newest.subtractingReportingOverflow(delay)
         return !overflow && maxTime <= cutoff
     }
+
+    var minimumDelay: Int64 { resolutions.map { afterByResolution[$0] ?? after }.min() ?? after }
 
     /// Rollup blocks of resolution `r` a rollup of [minTime, maxTime) replaces.
     public func replaced(by minTime: Int64, _ maxTime: Int64, resolution r: Int64, in metas: [BlockMeta]) -> [String] {
@@ -41,8 +49,8 @@ public struct RollupPlanner: Sendable {
             if let src = m.rollupSource { current.insert("\(src)/\(m.resolution)") }
         }
         var tasks: [Task] = []
-        for b in metas where b.resolution == 0 && eligible(maxTime: b.maxTime, newest: newest) {
-            for r in resolutions where !current.contains("\(b.id)/\(r)") {
+        for b in metas where b.resolution == 0 {
+            for r in resolutions where !current.contains("\(b.id)/\(r)") && eligible(maxTime: b.maxTime, newest: newest, resolution: r) {
                 tasks.append(Task(raw: b.id, resolution: r, replaces: replaced(by: b.minTime, b.maxTime, resolution: r, in: metas)))
             }
         }
