@@ -35,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
     // appender, series refs cached (as a scrape loop or a remote-write
     // connection does after the first request).
     let append = Fixture("append")
-    let refs: [SeriesRef] = (0..<workload.seriesCount).map { try! append.db.head.getOrCreate(workload.labels(series: $0)) }
+    let refs: [SeriesHandle] = (0..<workload.seriesCount).map { try! append.db.head.series(for: workload.labels(series: $0)) }
     var scrapers = (0..<workload.hosts).map { workload.scraper(host: $0) }
     Benchmark("Head append, WAL on, 1,000-sample batches", configuration: perSample) { benchmark in
         var app = append.db.appender()
@@ -46,7 +46,7 @@ let benchmarks: @Sendable () -> Void = {
             for h in 0..<workload.hosts {
                 let t = scrapers[h].next(into: &row)
                 for i in 0..<NodeWorkload.seriesPerHost {
-                    try! app.append(ref: refs[h * NodeWorkload.seriesPerHost + i], t, row[i])
+                    app.append(refs[h * NodeWorkload.seriesPerHost + i], t, row[i])
                     if app.count == 1000 { _ = try! app.commitWithoutWaiting(); app.rollback() }
                 }
                 n += NodeWorkload.seriesPerHost
