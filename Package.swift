@@ -133,7 +133,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataQueryTests",
-            dependencies: ["StrataQuery", "StrataTestSupport"]
+            dependencies: ["StrataQuery", "StrataTestSupport"],
+            exclude: ["testdata"]
         ),
         .testTarget(
             name: "StrataIngestTests",
