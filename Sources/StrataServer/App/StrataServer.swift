@@ -62,12 +62,16 @@ public final class StrataServer: Sendable {
             },
             logger: hbLogger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(db: db, logger: logger)),
+        ]
+        for target in config.remoteWrite {
+            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))
+        }
+        services.append(.init(service: app))
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: DatabaseService(db: db, logger: logger)),
-                    .init(service: app),
-                ],
+                services: services,
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )
