@@ -49,9 +49,13 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            do throws(SeriesError) {
+            if let cached = s.cacheEntry?.handle {
+                handle = cached
+            } else {
+              do throws(SeriesError) {
                 handle = try db.head.series(for: s.labels)
-            } catch {
+                s.cacheEntry?.handle = handle
+              } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
@@ -61,6 +65,7 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
+              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)
