@@ -26,6 +26,27 @@ let package = Package(
             path: "Benchmarks/CodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Head append, postings, block reads.
+        .executableTarget(
+            name: "StorageBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Benchmarks/StorageBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Storage engine figures (append, replay, memory, bytes/sample):
+        //   swift run -c release StorageReport [hosts] [hours]
+        .executableTarget(
+            name: "StorageReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/StorageReport"
+        ),
         // Bytes per sample of each encoding on the node workload:
         //   swift run -c release CodecSizeReport
         .executableTarget(

@@ -46,9 +46,9 @@ struct Ingestor: Sendable {
                 refuse(n, "invalid_labels", "labels are not sorted for series \(s.labels)")
                 continue
             }
-            let ref: SeriesRef
+            let handle: SeriesHandle
             do throws(SeriesError) {
-                ref = try db.head.getOrCreate(s.labels)
+                handle = try db.head.series(for: s.labels)
             } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
@@ -68,11 +68,7 @@ struct Ingestor: Sendable {
                     refuse(1, "too_far_in_future", "sample for series \(s.labels) at \(t) is more than \(limits.maxFutureMs / 1000)s in the future")
                     continue
                 }
-                do throws(SeriesError) {
-                    try app.append(ref: ref, t, batch.values[i])
-                } catch {
-                    refuse(1, "invalid_labels", "\(error)")
-                }
+                app.append(handle, t, batch.values[i])
             }
         }
         let result: CommitResult

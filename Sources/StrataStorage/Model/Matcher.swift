@@ -17,9 +17,10 @@ public enum MatchType: Sendable, Hashable, CaseIterable, CustomStringConvertible
 /// semantics:
 ///
 /// - Values compare as UTF-8 bytes.
-/// - Regexes are fully anchored (Prometheus compiles `^(?s:re)$`): `foo`
+/// - Regexes are fully anchored (Prometheus 2.x compiles `^(?:re)$`): `foo`
 ///   does not match `xfoo`, and `a|b` does not match `ab`.
-/// - `.` matches every character including `\n` (Prometheus 3; in 2.x it did not).
+/// - `.` matches every character except `\n`, as in Prometheus 2.x (Prometheus 3
+///   made it match `\n` too; `(?s)` turns that on in a pattern).
 /// - The syntax is RE2's; `RegexSyntax` rejects what RE2 rejects and rewrites
 ///   what Swift reads differently. What still differs from Go RE2: the engine
 ///   is Swift's backtracking `Regex`, with no linear-time guarantee (a pattern

@@ -68,11 +68,14 @@ enum ValueTest: Sendable {
         switch self {
         case .literal(let l): return s.utf8Equals(l)
         case .set(let set): return set.contains(s)
-        case .prefix(let p): return s.utf8HasPrefix(p)
-        case .suffix(let p): return s.utf8HasSuffix(p)
-        case .contains(let p): return s.utf8Contains(p)
-        case .any: return true
-        case .nonEmpty: return !s.isEmpty
+        // `.` does not match `\n` (Prometheus 2.x), so the wildcard parts must
+        // be newline-free; fast paths are only chosen for literals without
+        // `\n`, so "no newline anywhere" is exactly that condition.
+        case .prefix(let p): return s.utf8HasPrefix(p) && !s.utf8.contains(0x0A)
+        case .suffix(let p): return s.utf8HasSuffix(p) && !s.utf8.contains(0x0A)
+        case .contains(let p): return s.utf8Contains(p) && !s.utf8.contains(0x0A)
+        case .any: return !s.utf8.contains(0x0A)
+        case .nonEmpty: return !s.isEmpty && !s.utf8.contains(0x0A)
         case .regex(let program): return program.matches(s)
         }
     }

@@ -24,8 +24,8 @@ final class RegexProgram: @unchecked Sendable {
     init(pattern: String, translated: String, prefix: String, suffix: String) throws(MatcherError) {
         do {
             regex = try Regex(translated)
-                // Prometheus 3 compiles `^(?s:re)$`: `.` matches `\n`.
-                .dotMatchesNewlines()
+                // Prometheus 2.x compiles `^(?:re)$`: `.` does not match `\n`
+                // (Prometheus 3 changed that; `(?s)` opts in either way).
                 // RE2 matches code points, not grapheme clusters.
                 .matchingSemantics(.unicodeScalar)
                 // RE2's `\b` is the ASCII word boundary.

@@ -61,12 +61,14 @@ extension RegexSyntax {
         if Array(seq) == plus { return .nonEmpty }
         let leadingStar = seq.starts(with: star)
         let trailingStar = seq.count >= 2 && Array(seq.suffix(2)) == star
+        // The wildcard fast paths test "no newline anywhere" for `.` (2.x
+        // semantics), which is only right when the literal has none itself.
         if leadingStar && trailingStar && seq.count > 4,
-           let lit = RegexSyntax.literalString(seq.dropFirst(2).dropLast(2)) {
+           let lit = RegexSyntax.literalString(seq.dropFirst(2).dropLast(2)), !lit.utf8.contains(0x0A) {
             return .contains(lit)
         }
-        if trailingStar, let lit = RegexSyntax.literalString(seq.dropLast(2)) { return .prefix(lit) }
-        if leadingStar, let lit = RegexSyntax.literalString(seq.dropFirst(2)) { return .suffix(lit) }
+        if trailingStar, let lit = RegexSyntax.literalString(seq.dropLast(2)), !lit.utf8.contains(0x0A) { return .prefix(lit) }
+        if leadingStar, let lit = RegexSyntax.literalString(seq.dropFirst(2)), !lit.utf8.contains(0x0A) { return .suffix(lit) }
 
         // General case: literal runs at either end are necessary conditions.
         var head = String.UnicodeScalarView()
