@@ -16,6 +16,11 @@ public struct BenchResults: Sendable, Codable {
         public var cores: Int
         public var memoryBytes: Int
         public var kernel: String
+        /// 1-minute load average when the run started and when it ended
+        /// (/proc/loadavg): above the core count, other work shared the
+        /// CPUs and the figures are noisy.
+        public var loadAverageAtStart: Double?
+        public var loadAverageAtEnd: Double?
     }
 
     public struct Settings: Sendable, Codable {

@@ -13,6 +13,7 @@ public struct BenchRunner {
 
     public func run() async throws -> BenchResults {
         let progress = ProgressLine(enabled: config.progress)
+        let loadAtStart = HostTools.loadAverage()
         try FileManager.default.createDirectory(atPath: config.outputDir + "/logs", withIntermediateDirectories: true)
         let workDir = try config.workDir ?? makeTempDir()
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
@@ -58,7 +59,7 @@ public struct BenchRunner {
         }
 
         let results = BenchResults(
-            date: HostTools.isoDate(), machine: HostTools.machine(),
+            date: HostTools.isoDate(), machine: HostTools.machine(loadAtStart: loadAtStart),
             settings: .init(
                 workload: config.workload, series: config.series, durationMs: config.durationMs, seed: config.seed,
                 connections: config.connections, batchSamples: config.batchSamples, queryRuns: config.queryRuns, quick: config.quick),
@@ -152,8 +153,10 @@ public struct BenchRunner {
 
             // Queries.
             progress.begin("\(label): queries", unit: "runs")
+            let answersDir = config.outputDir + "/answers/" + label
+            try? FileManager.default.createDirectory(atPath: answersDir, withIntermediateDirectories: true)
             let (measurements, a) = await QueryRunner(client: client, runs: config.queryRuns, budgetSeconds: config.queryBudgetSeconds)
-                .run(queries, on: target, window: window, progress: progress)
+                .run(queries, on: target, window: window, answersDir: answersDir, progress: progress)
             result.queries = measurements
             answers = a
             let failed = measurements.filter { $0.error != nil }.count

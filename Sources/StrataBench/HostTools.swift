@@ -63,7 +63,12 @@ enum HostTools {
         return true
     }
 
-    static func machine() -> BenchResults.MachineInfo {
+    /// The 1-minute load average from /proc/loadavg.
+    static func loadAverage() -> Double? {
+        readSmallFile("/proc/loadavg")?.split(separator: " ").first.flatMap { Double($0) }
+    }
+
+    static func machine(loadAtStart: Double?) -> BenchResults.MachineInfo {
         var cpu = "unknown"
         if let info = readSmallFile("/proc/cpuinfo") {
             for line in info.split(separator: "\n") where line.hasPrefix("model name") {
@@ -78,7 +83,8 @@ enum HostTools {
         let release = withUnsafeBytes(of: u.release) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
         return BenchResults.MachineInfo(
             cpu: cpu, cores: ProcessInfo.processInfo.activeProcessorCount,
-            memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), kernel: "Linux " + release)
+            memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), kernel: "Linux " + release,
+            loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAverage())
     }
 
     /// The running executable's own path (for starting `strata serve`).

@@ -41,6 +41,9 @@ public actor IngestPacer {
         waiters = still
     }
 
+    /// Requests parked until the others catch up.
+    public var waiting: Int { waiters.count }
+
     private func mayProceed(_ c: Int, _ round: Int) -> Bool {
         let need = round - maxLeadRounds
         for (o, p) in progress.enumerated() where o != c && p < need { return false }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The query phase: each query once untimed (its answer is canonicalised
 /// and digested), then `runs` timed runs one after the other, measured at
 /// the client from request to full response body.
@@ -10,9 +12,11 @@ struct QueryRunner {
     let budgetSeconds: Double
 
     /// Runs `queries` against `target`; returns measurements and the warm-up
-    /// answers (nil where the query failed), in the queries' order.
+    /// answers (nil where the query failed), in the queries' order. Each
+    /// warm-up answer's body is saved as `answersDir/<query>.json` (if given),
+    /// so that a mismatch can be looked at.
     func run(
-        _ queries: [BenchQuery], on target: BenchTarget, window: QueryWindow, progress: ProgressLine
+        _ queries: [BenchQuery], on target: BenchTarget, window: QueryWindow, answersDir: String?, progress: ProgressLine
     ) async -> (measurements: [QueryMeasurement], answers: [CanonicalResult?]) {
         var measurements: [QueryMeasurement] = []
         var answers: [CanonicalResult?] = []
@@ -24,6 +28,9 @@ struct QueryRunner {
             var answer: CanonicalResult?
             do {
                 let r = try await client.get(url)
+                if let answersDir {
+                    try? Data(r.body).write(to: URL(fileURLWithPath: answersDir + "/\(q.name).json"))
+                }
                 guard r.isSuccess else { throw BenchError.http("\(r.status): \(r.text.prefix(300))") }
                 let a = try CanonicalResult.parse(r.body)
                 answer = a

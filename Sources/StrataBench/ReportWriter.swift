@@ -49,7 +49,12 @@ public enum ReportWriter {
         md += " (\(Report.sig(Double(r.load.compressedBytes) / 1_048_576)) MiB snappy, generated in \(Report.sig(r.load.generateSeconds)) s). "
         md += "Range queries cover \(Report.promDuration(ms: r.window.end - r.window.start)) at \(r.window.step / 1000) s steps (\(r.window.points) points); "
         md += "each query runs once untimed, then \(r.settings.queryRuns) timed runs.\n\n"
-        md += "Machine: \(r.machine.cpu), \(r.machine.cores) cores, \(Report.sig(Double(r.machine.memoryBytes) / 1_073_741_824)) GiB, \(r.machine.kernel). Run at \(r.date).\n\n"
+        md += "Machine: \(r.machine.cpu), \(r.machine.cores) cores, \(Report.sig(Double(r.machine.memoryBytes) / 1_073_741_824)) GiB, \(r.machine.kernel). Run at \(r.date)"
+        if let a = r.machine.loadAverageAtStart, let b = r.machine.loadAverageAtEnd {
+            md += "; load average \(Report.fixed(a, 2)) at the start, \(Report.fixed(b, 2)) at the end"
+            if max(a, b) > Double(r.machine.cores) { md += " (**other work shared the CPUs: figures are noisy**)" }
+        }
+        md += ".\n\n"
         md += "Ratios are Strata ÷ peer; ✗ marks a figure where Strata is worse.\n\n"
 
         md += "## Summary\n\n| figure | " + present.map { name(r.target($0), $0) }.joined(separator: " | ")
