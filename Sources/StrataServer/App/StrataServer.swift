@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,7 +11,9 @@ public final class StrataServer: Sendable {
     public let config: ServeConfig
     public let db: Database
     public let metrics: ServerMetrics
+    public let metadata = MetadataStore()
     let logger: Logger
+    let startTime = Date()
 
     /// Opens the database (replaying the WAL) so that the server is ready as soon as it listens.
     public init(config: ServeConfig, logger: Logger = Logger(label: "strata")) throws {
@@ -32,9 +35,11 @@ public final class StrataServer: Sendable {
     func makeRouter() -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        let ingestor = Ingestor(db: db, metrics: metrics, limits: config.limits)
+        let ingestor = Ingestor(db: db, metrics: metrics, metadata: metadata, limits: config.limits)
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics).register(on: router)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
+        RemoteReadHandler(db: db, limits: config.limits).register(on: router)
+        StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         return router
@@ -57,12 +62,16 @@ public final class StrataServer: Sendable {
             },
             logger: hbLogger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(db: db, logger: logger)),
+        ]
+        for target in config.remoteWrite {
+            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))
+        }
+        services.append(.init(service: app))
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: DatabaseService(db: db, logger: logger)),
-                    .init(service: app),
-                ],
+                services: services,
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )

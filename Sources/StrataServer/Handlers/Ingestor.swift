@@ -11,6 +11,7 @@ import StrataStorage
 struct Ingestor: Sendable {
     let db: Database
     let metrics: ServerMetrics
+    let metadata: MetadataStore
     let limits: ServeConfig.Limits
 
     struct Outcome: Sendable {
@@ -25,6 +26,7 @@ struct Ingestor: Sendable {
 
     func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
         var out = Outcome()
+        metadata.record(batch.metadata)
         guard batch.sampleCount > 0 else { return out }
         var app = db.appender()
         app.reserveCapacity(batch.sampleCount)
