@@ -111,33 +111,42 @@ public final class RealtimeHub: Sendable {
         metrics?.connected(conn.channel, delta: -1)
     }
 
-    /// Sends `connection_status` to a new connection.
+    /// Sends `connection_status` to a new connection. It is numbered 0: it
+    /// comes before the connection's place in the stream is decided (a
+    /// replay may follow with older numbers), and `payload.seq` is the
+    /// channel's newest number at that moment.
     func sendStatus(_ conn: RealtimeConnection) {
         let o = options
-        send(conn, type: "connection_status") { w, seq, s in
-            w.raw("{\"status\":\"connected\",\"channel\":")
-            w.string(conn.channel.rawValue)
-            w.raw(",\"connection\":")
-            w.bytes.append(contentsOf: String(conn.id).utf8)
-            w.raw(",\"epoch\":")
-            w.string(epoch)
-            w.raw(",\"seq\":")
-            w.bytes.append(contentsOf: String(seq).utf8)
-            w.raw(",\"oldestSeq\":")
-            w.bytes.append(contentsOf: String(s ?? seq + 1).utf8)
-            w.raw(",\"replayBuffer\":")
-            w.int(o.replayBuffer)
-            w.raw(",\"sendBuffer\":{\"messages\":")
-            w.int(o.sendBufferMessages)
-            w.raw(",\"bytes\":")
-            w.int(o.sendBufferBytes)
-            w.raw("},\"pingIntervalMs\":")
-            w.int64(o.pingInterval.totalMilliseconds)
-            w.raw(",\"idleTimeoutMs\":")
-            w.int64(o.idleTimeout.totalMilliseconds)
-            w.raw(",\"resumeWaitMs\":")
-            w.int64(o.resumeWait.totalMilliseconds)
-            w.byte(UInt8(ascii: "}"))
+        let ch = state(conn.channel)
+        ch.state.withLock { s in
+            let current = s.lastSeq
+            let oldest = s.ring.oldestSeq ?? current + 1
+            let msg = RealtimeEnvelope.encode(type: "connection_status", seq: 0) { w in
+                w.raw("{\"status\":\"connected\",\"channel\":")
+                w.string(conn.channel.rawValue)
+                w.raw(",\"connection\":")
+                w.bytes.append(contentsOf: String(conn.id).utf8)
+                w.raw(",\"epoch\":")
+                w.string(epoch)
+                w.raw(",\"seq\":")
+                w.bytes.append(contentsOf: String(current).utf8)
+                w.raw(",\"oldestSeq\":")
+                w.bytes.append(contentsOf: String(oldest).utf8)
+                w.raw(",\"replayBuffer\":")
+                w.int(o.replayBuffer)
+                w.raw(",\"sendBuffer\":{\"messages\":")
+                w.int(o.sendBufferMessages)
+                w.raw(",\"bytes\":")
+                w.int(o.sendBufferBytes)
+                w.raw("},\"pingIntervalMs\":")
+                w.int64(o.pingInterval.totalMilliseconds)
+                w.raw(",\"idleTimeoutMs\":")
+                w.int64(o.idleTimeout.totalMilliseconds)
+                w.raw(",\"resumeWaitMs\":")
+                w.int64(o.resumeWait.totalMilliseconds)
+                w.byte(UInt8(ascii: "}"))
+            }
+            _ = conn.outbox.enqueue(msg)
         }
     }
 
