@@ -13,6 +13,9 @@ struct Ingestor: Sendable {
     let metrics: ServerMetrics
     let metadata: MetadataStore
     let limits: ServeConfig.Limits
+    /// Told after each commit that stored something (realtime subscriptions, issue #8).
+    /// A non-blocking signal: ingestion never waits for subscribers.
+    var commits: CommitSignal? = nil
 
     struct Outcome: Sendable {
         var appended = 0
@@ -87,6 +90,7 @@ struct Ingestor: Sendable {
             throw APIError(.internalError, "commit failed: \(error)")
         }
         out.appended = result.appended
+        if result.appended > 0 { commits?.signal() }
         out.duplicates = result.duplicates
         metrics.ingested(result.appended + result.duplicates, protocol: proto)
         for r in result.rejected {
