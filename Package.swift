@@ -145,7 +145,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataBenchTests",
-            dependencies: ["StrataBench", "StrataTestSupport"]
+            dependencies: [
+                "StrataBench", "StrataTestSupport", "StrataIngest",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "StrataServerTests",
