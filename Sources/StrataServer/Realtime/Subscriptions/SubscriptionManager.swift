@@ -61,6 +61,7 @@ final class SubscriptionManager: Service, Sendable {
 
     private let inbox = Mutex<[Request]>([])
     private let state = Mutex(State())
+    private let stopping = Atomic<Bool>(false)
 
     init(hub: RealtimeHub, storage: any QueryableStorage, options: RealtimeOptions, logger: Logger,
          now: @escaping @Sendable () -> Int64 = { nowMillis() }) {
@@ -92,7 +93,7 @@ final class SubscriptionManager: Service, Sendable {
         let clock = ContinuousClock()
         var lastTick = clock.now - options.tick
         await withGracefulShutdownHandler {
-            while !Task.isCancelled {
+            while !Task.isCancelled && !stopping.load(ordering: .acquiring) {
                 var requests = inbox.withLock { r in defer { r.removeAll() }; return r }
                 var generation = signal.current
                 if requests.isEmpty && generation == seen {
@@ -122,6 +123,7 @@ final class SubscriptionManager: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
             signal.finish()
         }
     }
