@@ -133,7 +133,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataQueryTests",
-            dependencies: ["StrataQuery", "StrataTestSupport"]
+            dependencies: ["StrataQuery", "StrataTestSupport"],
+            exclude: ["testdata"]
         ),
         .testTarget(
             name: "StrataIngestTests",
@@ -141,6 +142,10 @@ let package = Package(
                 "StrataIngest", "StrataTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "StrataBenchTests",
+            dependencies: ["StrataBench", "StrataTestSupport"]
         ),
         .testTarget(
             name: "StrataServerTests",

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -11,7 +12,9 @@ public final class StrataServer: Sendable {
     public let config: ServeConfig
     public let db: Database
     public let metrics: ServerMetrics
+    public let metadata = MetadataStore()
     let logger: Logger
+    let startTime = Date()
     /// WebSocket feeds (issue #8).
     public let realtime: RealtimeHub
     let subscriptions: SubscriptionManager
@@ -37,7 +40,7 @@ public final class StrataServer: Sendable {
         // Issue #8: realtime hub, subscriptions, health monitoring.
         realtime = RealtimeHub(options: config.realtime, metrics: metrics)
         subscriptions = SubscriptionManager(hub: realtime, storage: db, options: config.realtime, logger: logger)
-        var ingestor = Ingestor(db: db, metrics: metrics, limits: config.limits)
+        var ingestor = Ingestor(db: db, metrics: metrics, metadata: metadata, limits: config.limits)
         ingestor.commits = realtime.commits
         self.ingestor = ingestor
         do {
@@ -53,7 +56,9 @@ public final class StrataServer: Sendable {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics).register(on: router)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
+        RemoteReadHandler(db: db, limits: config.limits).register(on: router)
+        StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         TargetHandlers(monitor: monitor).register(on: router)
@@ -97,15 +102,19 @@ public final class StrataServer: Sendable {
             },
             logger: hbLogger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(db: db, logger: logger)),
+        ]
+        for target in config.remoteWrite {
+            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))
+        }
+        services.append(.init(service: app))
+        // Stopped before the HTTP server (services stop in reverse order).
+        services.append(.init(service: subscriptions))
+        services.append(.init(service: monitor))
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: DatabaseService(db: db, logger: logger)),
-                    .init(service: app),
-                    // Stopped before the HTTP server (services stop in reverse order).
-                    .init(service: subscriptions),
-                    .init(service: monitor),
-                ],
+                services: services,
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )

@@ -11,6 +11,7 @@ import StrataStorage
 struct Ingestor: Sendable {
     let db: Database
     let metrics: ServerMetrics
+    let metadata: MetadataStore
     let limits: ServeConfig.Limits
     /// Told after each commit that stored something (realtime subscriptions, issue #8).
     /// A non-blocking signal: ingestion never waits for subscribers.
@@ -28,6 +29,7 @@ struct Ingestor: Sendable {
 
     func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
         var out = Outcome()
+        metadata.record(batch.metadata)
         guard batch.sampleCount > 0 else { return out }
         var app = db.appender()
         app.reserveCapacity(batch.sampleCount)
@@ -50,9 +52,13 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            do throws(SeriesError) {
+            if let cached = s.cacheEntry?.handle {
+                handle = cached
+            } else {
+              do throws(SeriesError) {
                 handle = try db.head.series(for: s.labels)
-            } catch {
+                s.cacheEntry?.handle = handle
+              } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
@@ -62,6 +68,7 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
+              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)
