@@ -50,6 +50,9 @@ import Testing
     /// CPU, memory, disk and fds, with no configuration.
     @Test func selfScrapeAndHostMetricsByDefault() async throws {
         try await withServer({ cfg in
+            // Both are on by default in `strata serve`; TestServer turns them off.
+            cfg.monitoring.selfScrape = true
+            cfg.monitoring.hostMetrics = true
             cfg.monitoring.selfScrapeIntervalMs = 200
             cfg.monitoring.hostMetricsIntervalMs = 200
         }) { s in

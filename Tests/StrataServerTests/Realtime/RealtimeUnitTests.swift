@@ -98,8 +98,9 @@ import Testing
         #expect(ok.key.query == "sum by (k) (x)")
         let d = try SubscriptionRequest.parse(try JSONValue.parse(#"{"id":"d","query":"up"}"#))
         #expect(d.rangeMs == 3_600_000 && d.stepMs == 15_000)
-        do {
-            _ = try SubscriptionRequest.parse(try JSONValue.parse(#"{"id":"e","query":"rate(x[5m]"}"#))
+        let payload = try JSONValue.parse(#"{"id":"e","query":"rate(x[5m]"}"#)
+        do throws(RealtimeClientError) {
+            _ = try SubscriptionRequest.parse(payload)
             Issue.record("expected a parse error")
         } catch {
             #expect(error.id == "e")
@@ -133,8 +134,10 @@ import Testing
         #expect(u[0].points.ts == [19_000, 21_000, 22_000])   // changed, then new
         #expect(u[0].points.vs == [5, 1, 1])
         #expect(u[1].points.ts == [22_000])
-        // a's point at 20 s vanishes, b vanishes entirely.
-        let v = w.apply([Self.series("a", [(19_000, 5), (21_000, 1), (22_000, 1), (23_000, 1)])], from: 19_000, to: 23_000, now: 23_000)
+        // a's point at 20 s vanishes, b vanishes entirely. Points before the
+        // late window (19 s) are final and not evaluated again.
+        #expect(w.incrementalRange(now: 23_000) == (20_000, 23_000))
+        let v = w.apply([Self.series("a", [(21_000, 1), (22_000, 1), (23_000, 1)])], from: 20_000, to: 23_000, now: 23_000)
         #expect(v.count == 2)
         #expect(v[0].removed == [20_000])
         #expect(v[0].points.ts == [23_000])
