@@ -19,7 +19,7 @@ import Testing
         try await withServer({ cfg in
             cfg.monitoring.selfScrape = false
             cfg.monitoring.hostMetrics = false
-            cfg.targets = [TargetSpec(id: "node", url: "http://127.0.0.1:\(nodePort)", intervalMs: 500, timeoutMs: 400, source: .config)]
+            cfg.targets = [TargetSpec(id: "node", url: "http://127.0.0.1:\(nodePort)", intervalMs: 1000, timeoutMs: 1000, source: .config)]
         }) { s in
             let db = s.server.db
             // Three scrapes in, every series carries job and instance.
@@ -33,7 +33,7 @@ import Testing
             let scraped = TSDB.samples(db, "scrape_samples_scraped", ["job": "node"]).first?.vs.last ?? 0
             #expect(scraped > 100)
             let duration = TSDB.samples(db, "scrape_duration_seconds", ["job": "node"]).first?.vs.last ?? -1
-            #expect(duration > 0 && duration < 0.4)
+            #expect(duration > 0 && duration <= 1.5)
             // Histograms and summaries arrive as their _bucket/_sum/_count series.
             #expect(!TSDB.samples(db, "go_gc_duration_seconds", ["quantile": "0.5"]).isEmpty)
             #expect(!TSDB.samples(db, "go_gc_duration_seconds_count").isEmpty)
