@@ -123,8 +123,13 @@ import Testing
         // Initial: everything new.
         let first = w.apply([Self.series("a", (10...20).map { (Int64($0) * 1000, 1) })], from: 10_000, to: 20_000, now: 20_500)
         #expect(first.first?.points.ts.count == 11)
-        // The late window reaches back to 18 s: a tick re-evaluates 18…22.
+        // The late window reaches back to 18 s: a tick re-evaluates 18…22,
+        // or less when the commits since the last tick were all newer.
         #expect(w.incrementalRange(now: 22_100) == (18_000, 22_000))
+        #expect(w.incrementalRange(now: 22_100, changedFrom: 21_500) == (21_000, 22_000))
+        #expect(w.incrementalRange(now: 22_100, changedFrom: 19_200) == (20_000, 22_000))
+        #expect(w.incrementalRange(now: 22_100, changedFrom: 5_000) == (18_000, 22_000))
+        #expect(w.incrementalRange(now: 22_100, changedFrom: .max) == (21_000, 22_000))
         let u = w.apply([
             Self.series("a", [(18_000, 1), (19_000, 5), (20_000, 1), (21_000, 1), (22_000, 1)]),
             Self.series("b", [(22_000, 7)]),
@@ -163,18 +168,21 @@ import Testing
         func tick(initial: Bool) {
             // Truth for grid times up to now; recent ones may change.
             let top = w.alignDown(now)
+            var oldestChange = Int64.max
             for k in ["a", "b", "c"] {
                 var t = top - range
                 while t <= top {
                     // New grid times get a value (or none); recent ones may change or vanish.
                     if t > filledThrough || (t > now - late && rng.next() % 3 == 0) {
                         if rng.next() % 7 == 0 { truth[k]?[t] = nil } else { truth[k, default: [:]][t] = Double(rng.next() % 5) }
+                        // A commit's oldest sample is at or before the first grid time it changes.
+                        oldestChange = min(oldestChange, t - Int64(rng.next() % UInt64(step)))
                     }
                     t += step
                 }
             }
             filledThrough = top
-            let r = initial ? w.window(now: now) : w.incrementalRange(now: now)
+            let r = initial ? w.window(now: now) : w.incrementalRange(now: now, changedFrom: oldestChange)
             let updates = w.apply(evaluate(r.start, r.end), from: r.start, to: r.end, now: now)
             for u in updates {
                 let k = u.labels["k"]!
