@@ -161,16 +161,14 @@ final class BenchSubscriber: Sendable {
 }
 
 /// Remote-write load: 4 concurrent senders, each request 1,000 series × 10
-/// samples with fresh timestamps, for a fixed time. Returns samples/s.
+/// samples with current timestamps, for a fixed time. Returns samples/s.
 struct LoadGenerator: Sendable {
     let base: String
     static let workers = 4
     static let series = 1000
     static let samplesPerSeries = 10
-    static let startTime = Atomic<Int64>(0)
 
     func run(seconds: Double) async throws -> Double {
-        if Self.startTime.load(ordering: .relaxed) == 0 { Self.startTime.store(nowMillis() - 3_000_000, ordering: .relaxed) }
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         let clock = ContinuousClock()
         let start = clock.now
@@ -185,8 +183,11 @@ struct LoadGenerator: Sendable {
                     }
                     var ts = [Int64](repeating: 0, count: Self.samplesPerSeries)
                     let vs = (0..<Self.samplesPerSeries).map(Double.init)
+                    var last: Int64 = 0
                     while clock.now < deadline {
-                        let t0 = Self.startTime.wrappingAdd(Int64(Self.samplesPerSeries), ordering: .relaxed).oldValue
+                        // Live data: timestamps at "now", as a scraper or Prometheus' remote write sends them.
+                        let t0 = max(last + 1, nowMillis() - Int64(Self.samplesPerSeries))
+                        last = t0 + Int64(Self.samplesPerSeries) - 1
                         for j in 0..<ts.count { ts[j] = t0 + Int64(j) }
                         proto.removeAll(keepingCapacity: true)
                         ts.withUnsafeBufferPointer { t in
