@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // Hummingbird without its default traits drops ICU-heavy Foundation (see RECIPES: ~50 s less build time).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -81,6 +82,8 @@ let package = Package(
             dependencies: [
                 "StrataStorage", "StrataQuery", "StrataIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -130,7 +133,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataQueryTests",
-            dependencies: ["StrataQuery", "StrataTestSupport"]
+            dependencies: ["StrataQuery", "StrataTestSupport"],
+            exclude: ["testdata"]
         ),
         .testTarget(
             name: "StrataIngestTests",
@@ -140,10 +144,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "StrataBenchTests",
+            dependencies: [
+                "StrataBench", "StrataTestSupport", "StrataIngest",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
             name: "StrataServerTests",
             dependencies: [
                 "StrataServer", "StrataTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
     ]

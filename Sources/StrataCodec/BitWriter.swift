@@ -10,7 +10,7 @@
 /// when they are read out (`copyBytes`, `finish`). (A first version
 /// appended eight `UInt8`s per flush; the generic `append(contentsOf:)`
 /// took 18% of the XOR append time.)
-public struct BitWriter {
+public struct BitWriter: Sendable {
     /// Flushed words; word i holds bits 64·i ..< 64·(i+1), first bit in the
     /// most significant position.
     @usableFromInline var words: [UInt64]

@@ -13,7 +13,7 @@
 ///     repeat { use(it.timestamp, it.value) } while it.next() && it.timestamp <= maxt
 /// }
 /// ```
-public struct ChunkIterator {
+public struct ChunkIterator: Sendable {
     /// Decoded timestamps of the current chunk.
     public private(set) var timestamps: [Int64] = []
     /// Decoded values of the current chunk.

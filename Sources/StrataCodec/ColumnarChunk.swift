@@ -17,15 +17,28 @@ public enum ColumnarChunk {
         timestamps ts: UnsafeBufferPointer<Int64>, values vs: UnsafeBufferPointer<Double>, into out: inout [UInt8]
     ) {
         precondition(ts.count == vs.count, "timestamps and values differ in count")
-        // Encode the timestamp column after a worst-case (3-byte) length
-        // prefix, then close the gap: avoids a scratch array.
+        // Encode the timestamp column after a 3-byte gap for its length
+        // (enough up to 2 MiB), then write the length's varint into the gap
+        // and close what is left of it: no scratch array.
         let start = out.count
-        out.append(contentsOf: [0, 0, 0] as [UInt8])
+        out.append(0)
+        out.append(0)
+        out.append(0)
         TimestampColumn.encode(ts, into: &out)
-        let len = out.count - start - 3
-        var prefix: [UInt8] = []
-        prefix.appendUVarint(UInt64(len))
-        out.replaceSubrange(start..<(start + 3), with: prefix)
+        let len = UInt64(out.count - start - 3)
+        let size = uvarintSize(len)
+        if size <= 3 {
+            var v = len
+            for i in 0..<size {
+                out[start + i] = UInt8(truncatingIfNeeded: v) | (i < size - 1 ? 0x80 : 0)
+                v >>= 7
+            }
+            if size < 3 { out.removeSubrange((start + size)..<(start + 3)) }
+        } else {
+            var prefix: [UInt8] = []
+            prefix.appendUVarint(len)
+            out.replaceSubrange(start..<(start + 3), with: prefix)
+        }
         ValueColumn.encode(vs, into: &out)
     }
 

@@ -15,7 +15,7 @@
 // arithmetic wraps: any Int64 sequence round-trips, even one that is not
 // sorted or whose deltas overflow.
 
-public struct DoDTimestampEncoder {
+public struct DoDTimestampEncoder: Sendable {
     @usableFromInline var prev: Int64 = 0
     @usableFromInline var delta: Int64 = 0
     @usableFromInline var started = false
@@ -59,7 +59,7 @@ public struct DoDTimestampEncoder {
     }
 }
 
-public struct DoDTimestampDecoder {
+public struct DoDTimestampDecoder: Sendable {
     @usableFromInline var prev: Int64 = 0
     @usableFromInline var delta: Int64 = 0
     @usableFromInline var started = false

@@ -10,7 +10,7 @@
 /// An append is a few shifts into a 64-bit accumulator; the byte array only
 /// grows (amortised) every 64 bits, and its initial capacity covers a
 /// typical 120-sample chunk, so appending does not allocate per sample.
-public struct XORChunkAppender {
+public struct XORChunkAppender: Sendable {
     /// The bit stream after the header; the header (the count) is written
     /// when bytes are read out.
     @usableFromInline var writer: BitWriter

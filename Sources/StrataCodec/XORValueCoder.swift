@@ -12,7 +12,7 @@
 // the staleness marker round-trip exactly.
 
 /// Encodes a stream of float64 bit patterns with XOR compression.
-public struct XORValueEncoder {
+public struct XORValueEncoder: Sendable {
     @usableFromInline var prev: UInt64 = 0
     /// Leading zeros of the current window; 64 means "no window yet", which
     /// no non-zero XOR can fit, so the first change always opens one.
@@ -93,7 +93,7 @@ public struct XORValueEncoder {
 }
 
 /// Decodes what `XORValueEncoder` wrote.
-public struct XORValueDecoder {
+public struct XORValueDecoder: Sendable {
     @usableFromInline var prev: UInt64 = 0
     @usableFromInline var leading: Int = 0
     @usableFromInline var trailing: Int = 0

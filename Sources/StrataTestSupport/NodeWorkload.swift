@@ -258,7 +258,8 @@ public struct NodeHostScraper: Sendable {
     }
 
     /// Writes the next scrape's 100 values into `row` (resized as needed)
-    /// and returns its timestamp.
+    /// and returns its timestamp. Allocates nothing once `row` has 100
+    /// elements, so ingestion benchmarks can call it in their loop.
     public mutating func next(into row: inout [Double]) -> Int64 {
         if row.count != NodeWorkload.seriesPerHost {
             row = [Double](repeating: 0, count: NodeWorkload.seriesPerHost)
@@ -275,20 +276,26 @@ public struct NodeHostScraper: Sendable {
         for c in 0..<4 {
             let u = min(0.97, util * cpuSkew[c])
             let total = Double(Int64(dt * 100) + rng.int(-1...1))
-            var inc = [Int64](repeating: 0, count: 8)
-            inc[7] = Int64(max(0, total * u * 0.7 * (1 + 0.2 * rng.normal())).rounded())  // user
-            inc[6] = Int64(max(0, total * u * 0.25 * (1 + 0.3 * rng.normal())).rounded())  // system
-            inc[4] = Int64(rng.poisson(total * u * 0.03))  // softirq
-            inc[1] = Int64(rng.poisson(total * 0.004))  // iowait
-            inc[2] = Int64(rng.poisson(0.02))  // irq
-            inc[3] = Int64(rng.poisson(0.05))  // nice
-            inc[5] = Int64(rng.poisson(total * 0.001))  // steal
-            inc[0] = max(0, Int64(total) - inc[1...].reduce(0, +))  // idle
-            for m in 0..<8 {
-                cpuTicks[c * 8 + m] += inc[m]
-                // node_exporter divides USER_HZ ticks by 100.
-                row[T.cpu + c * 8 + m] = Double(cpuTicks[c * 8 + m]) / 100
-            }
+            // Per mode, in slot order: idle, iowait, irq, nice, softirq, steal, system, user.
+            let user = Int64(max(0, total * u * 0.7 * (1 + 0.2 * rng.normal())).rounded())
+            let system = Int64(max(0, total * u * 0.25 * (1 + 0.3 * rng.normal())).rounded())
+            let softirq = Int64(rng.poisson(total * u * 0.03))
+            let iowait = Int64(rng.poisson(total * 0.004))
+            let irq = Int64(rng.poisson(0.02))
+            let nice = Int64(rng.poisson(0.05))
+            let steal = Int64(rng.poisson(total * 0.001))
+            let idle = max(0, Int64(total) - (user + system + softirq + iowait + irq + nice + steal))
+            let base = c * 8
+            cpuTicks[base] += idle
+            cpuTicks[base + 1] += iowait
+            cpuTicks[base + 2] += irq
+            cpuTicks[base + 3] += nice
+            cpuTicks[base + 4] += softirq
+            cpuTicks[base + 5] += steal
+            cpuTicks[base + 6] += system
+            cpuTicks[base + 7] += user
+            // node_exporter divides USER_HZ ticks by 100.
+            for m in 0..<8 { row[T.cpu + base + m] = Double(cpuTicks[base + m]) / 100 }
         }
 
         // Load averages: the kernel's exponential decay over 1, 5, 15 min

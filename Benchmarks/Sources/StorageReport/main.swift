@@ -54,7 +54,7 @@ func report() async throws {
     let db = try Database.open(directory: dir, options: opts, logger: quietLogger)
 
     // Ingest: one appender, commits every 1,000 samples, refs cached after the first scrape.
-    var refs = [[SeriesRef]](repeating: [], count: hosts)
+    var refs = [[SeriesHandle]](repeating: [], count: hosts)
     var scrapers = (0..<hosts).map { w.scraper(host: $0) }
     var row = [Double](repeating: 0, count: NodeWorkload.seriesPerHost)
     var app = db.appender()
@@ -66,10 +66,10 @@ func report() async throws {
         for h in 0..<hosts {
             let t = scrapers[h].next(into: &row)
             if k == 0 {
-                refs[h] = (0..<NodeWorkload.seriesPerHost).map { try! db.head.getOrCreate(w.labels(series: h * NodeWorkload.seriesPerHost + $0)) }
+                refs[h] = (0..<NodeWorkload.seriesPerHost).map { try! db.head.series(for: w.labels(series: h * NodeWorkload.seriesPerHost + $0)) }
             }
             for i in 0..<NodeWorkload.seriesPerHost {
-                try app.append(ref: refs[h][i], t, row[i])
+                app.append(refs[h][i], t, row[i])
                 total += 1
                 if app.count == 1000 {
                     let r = try await app.commit()

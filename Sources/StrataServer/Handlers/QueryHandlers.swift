@@ -9,6 +9,7 @@ struct QueryHandlers: Sendable {
     let db: Database
     let engine: QueryEngine
     let metrics: ServerMetrics
+    let gate: QueryGate
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/query") { req, _ in try await instant(req) }
@@ -110,7 +111,7 @@ struct QueryHandlers: Sendable {
     /// Evaluates off the cooperative pool (queries are CPU-bound and may be long).
     func evaluate(_ body: @escaping @Sendable () throws(QueryError) -> QueryValue) async throws -> QueryValue {
         do {
-            return try await offPool { () throws -> QueryValue in try body() }
+            return try await gate.run { try await offPool { () throws -> QueryValue in try body() } }
         } catch let e as QueryError {
             let kind: APIError.Kind
             switch e.kind {

@@ -13,7 +13,10 @@ public struct HeadAppender {
     var refs: [SeriesRef] = []
     var ts: [Int64] = []
     var vs: [Double] = []
+    /// One entry per run of consecutive samples of one series; these own the series…
     var runSeries: [MemSeries] = []
+    /// …and these are the same references, used without ARC traffic in commit's loops.
+    var runUnmanaged: [Unmanaged<MemSeries>] = []
     var runEnds: [Int] = []
     var record: [UInt8] = []
     var status: [UInt8] = []
@@ -33,7 +36,7 @@ public struct HeadAppender {
 
     /// Buffers a sample for a series known by ref (from an earlier `append` or `getOrCreate`).
     public mutating func append(ref: SeriesRef, _ t: Int64, _ v: Double) throws(SeriesError) {
-        if let last = runSeries.last, last.ref == ref {
+        if let last = runUnmanaged.last, last._withUnsafeGuaranteedRef({ $0.ref }) == ref {
             refs.append(ref)
             ts.append(t)
             vs.append(v)
@@ -45,16 +48,25 @@ public struct HeadAppender {
     }
 
     @inline(__always)
+    @usableFromInline
     mutating func appendResolved(_ series: MemSeries, _ t: Int64, _ v: Double) {
         refs.append(series.ref)
         ts.append(t)
         vs.append(v)
-        if let last = runSeries.last, last === series {
+        if let last = runUnmanaged.last, last.toOpaque() == Unmanaged.passUnretained(series).toOpaque() {
             runEnds[runEnds.count - 1] = ts.count
         } else {
             runSeries.append(series)
+            runUnmanaged.append(Unmanaged.passUnretained(series))
             runEnds.append(ts.count)
         }
+    }
+
+    /// Buffers a sample for a series resolved earlier with `Head.series(for:)`:
+    /// no lookup at all, the fastest path for callers that cache series.
+    @inlinable
+    public mutating func append(_ series: SeriesHandle, _ t: Int64, _ v: Double) {
+        appendResolved(series.series, t, v)
     }
 
     /// Reserves buffer capacity for `n` more samples.
@@ -69,6 +81,7 @@ public struct HeadAppender {
         ts.removeAll(keepingCapacity: true)
         vs.removeAll(keepingCapacity: true)
         runSeries.removeAll(keepingCapacity: true)
+        runUnmanaged.removeAll(keepingCapacity: true)
         runEnds.removeAll(keepingCapacity: true)
     }
 
@@ -102,6 +115,7 @@ public struct HeadAppender {
             if s.removed.load(ordering: .relaxed) {
                 let fresh = try head.getOrCreateSeries(s.labels, hash: s.labels.stableHash)
                 runSeries[r] = fresh
+                runUnmanaged[r] = Unmanaged.passUnretained(fresh)
                 for i in start..<end { refs[i] = fresh.ref }
             }
             start = end
@@ -138,7 +152,7 @@ public struct HeadAppender {
             var start = 0
             var accepted = 0
             for r in 0..<runSeries.count {
-                let s = runSeries[r]
+              runUnmanaged[r]._withUnsafeGuaranteedRef { s in
                 let end = runEnds[r]
                 if s.vEpoch != epoch {
                     s.vEpoch = epoch
@@ -169,26 +183,27 @@ public struct HeadAppender {
                     }
                 }
                 start = end
+              }
             }
             guard accepted > 0 else { return false }
             if accepted != n { reencodeAccepted(accepted) }
             result.walPosition = try w.log(&record)
 
-            // Apply. Readers are excluded per series by the ref-stripe lock.
+            // Apply. Readers are excluded per series by its sample lock.
             var lo = Int64.max, hi = Int64.min
             start = 0
             for r in 0..<runSeries.count {
-                let s = runSeries[r]
                 let end = runEnds[r]
-                let stripe = head.stripes.refStripe(s.ref)
-                stripe.lock.lock()
-                for i in start..<end where status[i] == 0 {
-                    let t = ts[i]
-                    s.append(t, vs[i], chunkRange: options.chunkRange, samplesPerChunk: options.samplesPerChunk)
-                    if t < lo { lo = t }
-                    if t > hi { hi = t }
+                runUnmanaged[r]._withUnsafeGuaranteedRef { s in
+                    s.lock()
+                    for i in start..<end where status[i] == 0 {
+                        let t = ts[i]
+                        s.append(t, vs[i], chunkRange: options.chunkRange, samplesPerChunk: options.samplesPerChunk)
+                        if t < lo { lo = t }
+                        if t > hi { hi = t }
+                    }
+                    s.unlock()
                 }
-                stripe.lock.unlock()
                 start = end
             }
             result.appended = accepted

@@ -4,10 +4,9 @@
 extension Head {
     /// Labels and the chunks of series `ref` that overlap [mint, maxt], in time order.
     public func chunks(ref: SeriesRef, mint: Int64, maxt: Int64) -> (labels: Labels, chunks: [HeadChunk])? {
-        let stripe = stripes.refStripe(ref)
-        stripe.lock.lock()
-        defer { stripe.lock.unlock() }
-        guard let s = stripe.series[ref] else { return nil }
+        guard let s = stripes.get(ref: ref) else { return nil }
+        s.lock()
+        defer { s.unlock() }
         var out: [HeadChunk] = []
         for c in s.closed where c.maxTime >= mint && c.minTime <= maxt { out.append(c) }
         if s.open.count > 0 && s.open.maxTime >= mint && s.open.minTime <= maxt {

@@ -150,12 +150,21 @@ public final class Head: @unchecked Sendable {
 }
 
 extension SeriesStripes {
-    /// Calls `body` for every series with its ref-stripe lock held.
+    /// Calls `body` for every series with the series' sample lock held.
+    /// Each stripe's list is snapshotted under its lock, so series created
+    /// meanwhile may or may not be visited.
     func forEachLocked(_ body: (MemSeries) -> Void) {
+        var batch: [MemSeries] = []
         for s in byRef {
             s.lock.lock()
-            for m in s.series.values { body(m) }
+            batch.removeAll(keepingCapacity: true)
+            batch.append(contentsOf: s.series.values)
             s.lock.unlock()
+            for m in batch {
+                m.lock()
+                body(m)
+                m.unlock()
+            }
         }
     }
 }

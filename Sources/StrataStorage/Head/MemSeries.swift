@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import StrataCodec
 import Synchronization
 
@@ -13,8 +16,14 @@ public struct HeadChunk: Sendable {
 ///
 /// Lock discipline: sample state (`open`, `closed`, `lastT`…) is mutated only
 /// by committers inside the WAL's critical section *and* under the series'
-/// ref-stripe lock; readers take the ref-stripe lock. The `v*` scratch fields
-/// are touched only inside the WAL's critical section.
+/// own `sampleLock`; readers and truncation take `sampleLock`. The `v*`
+/// scratch fields are touched only inside the WAL's critical section.
+///
+/// `sampleLock` is a test-and-set spin lock on one word rather than a mutex:
+/// it is held for a handful of instructions (one chunk append, or copying
+/// a chunk list), almost never contended, and taken once per series per
+/// commit, where a pthread mutex pair costs several times more.
+@usableFromInline
 final class MemSeries: @unchecked Sendable {
     let ref: SeriesRef
     let labels: Labels
@@ -27,6 +36,28 @@ final class MemSeries: @unchecked Sendable {
     var hasSamples = false
     /// Set when garbage collection removed the series from the head (see `Head.collectGarbage`).
     let removed = Atomic<Bool>(false)
+    let sampleLock = Atomic<UInt32>(0)
+
+    @inline(__always)
+    func lock() {
+        var spins = 0
+        while !sampleLock.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged {
+            spins += 1
+            if spins > 64 { sched_yield(); spins = 0 }
+        }
+    }
+
+    @inline(__always)
+    func unlock() {
+        sampleLock.store(0, ordering: .releasing)
+    }
+
+    @inline(__always)
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
 
     // Validation scratch (see `HeadAppender.commit`).
     var vEpoch: UInt64 = 0

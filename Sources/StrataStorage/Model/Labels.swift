@@ -90,16 +90,53 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         return s
     }
 
-    /// A stable 64-bit hash of the label bytes (FNV-1a folded over 8-byte
-    /// words would be faster; this is called once per series lookup, not per
-    /// sample, so clarity wins). Stable across processes, unlike `hashValue`.
+    /// A 64-bit hash of the label bytes, the same in every process (unlike
+    /// `hashValue`, which Swift seeds per process). It picks the head's lock
+    /// stripe on every series lookup, so it reads 8 bytes per step: each
+    /// name and value is folded in as little-endian words (the last one
+    /// zero-padded, with the length in its top byte so that ("ab","c") and
+    /// ("a","bc") differ), mixed by multiply-rotate, and the result goes
+    /// through MurmurHash3's 64-bit finaliser.
     public var stableHash: UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
         for l in pairs {
-            for b in l.name.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            h = (h ^ 0xff) &* 0x0000_0100_0000_01b3
-            for b in l.value.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            h = (h ^ 0xfe) &* 0x0000_0100_0000_01b3
+            h = Self.fold(l.name, into: h)
+            h = Self.fold(l.value, into: h)
+        }
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
+    }
+
+    @inline(__always)
+    static func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+        let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+        return (x << 29) | (x >> 35)
+    }
+
+    @inline(__always)
+    static func fold(_ s: String, into h0: UInt64) -> UInt64 {
+        var h = h0
+        var str = s
+        str.withUTF8 { p in
+            let n = p.count
+            var i = 0
+            let raw = UnsafeRawBufferPointer(p)
+            while i + 8 <= n {
+                h = mix(h, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                i += 8
+            }
+            var last: UInt64 = UInt64(truncatingIfNeeded: n) << 56
+            var shift: UInt64 = 0
+            while i < n {
+                last |= UInt64(p[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = mix(h, last)
         }
         return h
     }
