@@ -55,6 +55,7 @@ func report() throws {
     let clock = ContinuousClock()
     if let keep, FileManager.default.fileExists(atPath: keep + "/blocks") {
         let db = try Database.open(directory: keep, options: opts, logger: quietLogger)
+        breakdown(db)
         try queries(db, clock)
         try db.close()
         return
@@ -139,49 +140,21 @@ func queries(_ db2: Database, _ clock: ContinuousClock) throws {
     }
 }
 
-/// Bytes per 5 m window by column, re-encoding each column of one day on its own.
+/// Bytes per window by part of the rollup record, over the first day (5 m) or the first 12 days (1 h).
 func breakdown(_ db: Database) {
-    let q = db.rollupQuerier(resolution: 300_000, mint: start, maxt: start + 86_400_000 - 1)
-    var sizes: [String: Int] = [:]
-    var windows = 0
-    var derived = 0
-    var out: [UInt8] = []
-    for s in q.select([try! Matcher(.equal, "job", "node")]) {
-        let w = s.windows()
-        windows += w.windows
-        func col(_ name: String, _ a: [Double]) {
-            out.removeAll(keepingCapacity: true)
-            ValueColumn.encode(a, into: &out)
-            sizes[name, default: 0] += out.count
+    for (res, span) in [(Int64(300_000), Int64(86_400_000)), (3_600_000, 12 * 86_400_000)] {
+        let q = db.rollupQuerier(resolution: res, mint: start, maxt: start + span - 1)
+        var sizes: [String: Int] = [:]
+        var windows = 0
+        for s in q.select([try! Matcher(.equal, "job", "node")]) {
+            let w = s.windows()
+            windows += w.windows
+            for (part, bytes) in RollupChunk.partSizes(w, 0..<w.windows) { sizes[part, default: 0] += bytes }
         }
-        out.removeAll(keepingCapacity: true)
-        TimestampColumn.encode(w.count, into: &out)
-        sizes["count", default: 0] += out.count
-        col("sum", w.sum); col("first", w.first); col("last", w.last)
-        if ProcessInfo.processInfo.environment["SUM_DETAIL"] != nil && s.labels["instance"] == "host-00:9100" {
-            out.removeAll(keepingCapacity: true)
-            ValueColumn.encode(w.sum, into: &out)
-            let k = out[0]
-            var o2: [UInt8] = []
-            ValueColumn.encode(w.first, into: &o2)
-            print("   sum \(s.labels["__name__"]!) \(s.labels): kind \(k) \(out.count) B, first kind \(o2[0]) \(o2.count) B, sample sums \(w.sum.prefix(3))")
-        }
-        if zip(w.min, w.first).contains(where: { $0.bitPattern != $1.bitPattern }) { col("min", w.min) }
-        if zip(w.max, w.last).contains(where: { $0.bitPattern != $1.bitPattern }) { col("max", w.max) }
-        if (0..<w.windows).contains(where: { w.increase[$0].bitPattern != (w.last[$0] - w.first[$0]).bitPattern }) { col("increase", w.increase) }
-        for i in 0..<w.windows {
-            let r = w.sketchRange(i)
-            var single: [UInt8] = []
-            if w.count[i] > 0, !w.min[i].isNaN, QuantileSketch.sameBucket(w.min[i], w.max[i]) {
-                QuantileSketch.encodeSingleBucket(w.min[i], count: UInt64(w.count[i]), into: &single)
-            }
-            if single.elementsEqual(w.sketchBytes[r]) { derived += 1 } else { sizes["sketch (uncompressed)", default: 0] += r.count + 1 }
-        }
+        let total = sizes.values.reduce(0, +)
+        print(String(format: "  %@ record: %.2f B/window (%d windows): ", res == 300_000 ? "5 m" : "1 h", Double(total) / Double(windows), windows)
+              + sizes.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f", $0.key, Double($0.value) / Double(windows)) }.joined(separator: ", "))
     }
-    for (k, v) in sizes.sorted(by: { $0.value > $1.value }) {
-        print(String(format: "  %@: %.2f B/window", k, Double(v) / Double(windows)))
-    }
-    print(String(format: "  sketches derived from min/max: %.1f %%", Double(derived) * 100 / Double(windows)))
 }
 
 try report()
