@@ -32,6 +32,8 @@ public struct BenchResults: Sendable, Codable {
         public var connections: Int
         public var batchSamples: Int
         public var queryRuns: Int
+        /// Times every target was measured (figures are medians over them).
+        public var repetitions: Int
         public var quick: Bool
     }
 
@@ -66,6 +68,10 @@ public struct TargetResult: Sendable, Codable {
     /// `sum(count_over_time({__name__=~".+"}[…]))` over all data after the flush.
     public var storedSamples: Int?
     public var queries: [QueryMeasurement] = []
+    /// How many repetitions the figures are medians of.
+    public var repetitions = 1
+    /// The ingest rate of each repetition, to show the spread.
+    public var ingestRatesPerRepetition: [Double] = []
 
     public init(target: TargetKind, url: String, external: Bool) {
         self.target = target
@@ -112,8 +118,11 @@ public struct TargetResult: Sendable, Codable {
 
 public struct QueryMeasurement: Sendable, Codable {
     public var name: String
-    /// Timed runs (after one untimed warm-up run, whose answer is digested).
+    /// Timed runs (after one untimed warm-up run per repetition, whose
+    /// answer is digested).
     public var runs: Int
+    /// Every timed run, in ms.
+    public var timesMs: [Double] = []
     public var p50Ms: Double?
     public var p95Ms: Double?
     public var minMs: Double?

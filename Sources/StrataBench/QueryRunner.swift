@@ -60,6 +60,7 @@ struct QueryRunner {
                     if ProgressLine.seconds(ContinuousClock.now - start) > budgetSeconds { break }
                 }
                 m.runs = times.count
+                m.timesMs = times
                 m.p50Ms = Percentile.of(times, 50)
                 m.p95Ms = Percentile.of(times, 95)
                 m.minMs = times.min()

@@ -48,7 +48,12 @@ public enum ReportWriter {
         md += " over \(r.settings.connections) connections"
         md += " (\(Report.sig(Double(r.load.compressedBytes) / 1_048_576)) MiB snappy, generated in \(Report.sig(r.load.generateSeconds)) s). "
         md += "Range queries cover \(Report.promDuration(ms: r.window.end - r.window.start)) at \(r.window.step / 1000) s steps (\(r.window.points) points); "
-        md += "each query runs once untimed, then \(r.settings.queryRuns) timed runs.\n\n"
+        md += "each query runs once untimed, then \(r.settings.queryRuns) timed runs"
+        if r.settings.repetitions > 1 {
+            md += ". Every target was measured \(r.settings.repetitions) times (fresh data directory each time, order rotated); "
+            md += "figures are medians, query percentiles are over all \(r.settings.repetitions * r.settings.queryRuns) timed runs"
+        }
+        md += ".\n\n"
         md += "Machine: \(r.machine.cpu), \(r.machine.cores) cores, \(Report.sig(Double(r.machine.memoryBytes) / 1_073_741_824)) GiB, \(r.machine.kernel). Run at \(r.date)"
         if let a = r.machine.loadAverageAtStart, let b = r.machine.loadAverageAtEnd {
             md += "; load average \(Report.fixed(a, 2)) at the start, \(Report.fixed(b, 2)) at the end"
@@ -72,7 +77,14 @@ public enum ReportWriter {
         md += "| samples held after flush | " + present.map { k in
             r.target(k)?.storedSamples.map { Report.grouped($0) } ?? "–"
         }.joined(separator: " | ") + String(repeating: " | ", count: ratioPeers.count) + " |\n"
-        md += "\nExpected samples held: \(Report.grouped(r.load.samples - r.load.staleMarkers)).\n\n"
+        md += "\nExpected samples held: \(Report.grouped(r.load.samples - r.load.staleMarkers))."
+        if r.settings.repetitions > 1 {
+            md += " Ingest rate per repetition: " + present.compactMap { k -> String? in
+                guard let t = r.target(k), !t.ingestRatesPerRepetition.isEmpty else { return nil }
+                return "\(k.displayName) " + t.ingestRatesPerRepetition.map { Report.si($0) }.joined(separator: ", ")
+            }.joined(separator: "; ") + "."
+        }
+        md += "\n\n"
 
         md += "## Queries: p50 (p95) in ms\n\n| query | " + present.map { name(r.target($0), $0) }.joined(separator: " | ")
         for peer in ratioPeers { md += " | p50 Strata / \(peer.displayName)" }
