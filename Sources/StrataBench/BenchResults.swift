@@ -128,6 +128,9 @@ public struct QueryMeasurement: Sendable, Codable {
     public var minMs: Double?
     public var maxMs: Double?
     public var digest: String?
+    /// Set when repetitions got answers with different digests: each
+    /// repetition's digest (parallel float summation can change the last bits).
+    public var digestsPerRepetition: [String]?
     public var resultSeries: Int?
     public var resultPoints: Int?
     public var error: String?

@@ -135,6 +135,18 @@ public enum ReportWriter {
         if !notes.isEmpty {
             md += "\n## Errors and mismatches\n\n" + notes.map { "- " + $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n") + "\n"
         }
+        var unstable: [String] = []
+        for t in r.targets {
+            for q in t.queries {
+                if let d = q.digestsPerRepetition { unstable.append("\(t.target.displayName) `\(q.name)`: " + d.joined(separator: ", ")) }
+            }
+        }
+        if !unstable.isEmpty {
+            md += "\n## Answers that changed between repetitions\n\n"
+            md += "Same data, same query, different digests: usually the last bits of a sum whose order of addition varies "
+            md += "(VictoriaMetrics sums in parallel). Only the first repetition's answer is compared with Prometheus'.\n\n"
+            md += unstable.map { "- " + $0 }.joined(separator: "\n") + "\n"
+        }
         if let vm = r.target(.victoriametrics), p != nil {
             let compared = vm.queries.filter { $0.matchesPrometheus != nil }
             if !compared.isEmpty {

@@ -55,8 +55,8 @@ extension TargetResult {
             m.minMs = m.timesMs.min()
             m.maxMs = m.timesMs.max()
             m.error = all.compactMap(\.error).first
-            if let d = all.first(where: { $0.digest != first.digest })?.digest {
-                m.error = (m.error.map { $0 + "; " } ?? "") + "answer changed between repetitions (digest \(first.digest ?? "-") then \(d))"
+            if all.contains(where: { $0.digest != first.digest }) {
+                m.digestsPerRepetition = all.map { $0.digest ?? "-" }
             }
             return m
         }
