@@ -123,6 +123,10 @@ public struct QueryMeasurement: Sendable, Codable {
     public var runs: Int
     /// Every timed run, in ms.
     public var timesMs: [Double] = []
+    /// Server CPU time (all threads, from schedstat) per timed run, in ms:
+    /// what the query costs the server, much less disturbed than latency by
+    /// other work on the machine.
+    public var serverCPUMsPerRun: Double?
     public var p50Ms: Double?
     public var p95Ms: Double?
     public var minMs: Double?

@@ -105,6 +105,23 @@ public enum ReportWriter {
             }
             md += " |\n"
         }
+        let cpuKnown = present.filter { k in r.target(k)?.queries.contains { $0.serverCPUMsPerRun != nil } == true }
+        if !cpuKnown.isEmpty {
+            md += "\n### Server CPU per query run (ms, all threads, from schedstat)\n\n"
+            md += "Less disturbed than latency by other work on the machine.\n\n"
+            md += "| query | " + cpuKnown.map { $0.displayName }.joined(separator: " | ")
+            let cpuPeers = ratioPeers.filter { cpuKnown.contains($0) && cpuKnown.contains(.strata) }
+            for peer in cpuPeers { md += " | Strata / \(peer.displayName)" }
+            md += " |\n|---|" + String(repeating: "---:|", count: cpuKnown.count + cpuPeers.count) + "\n"
+            for q in r.queries {
+                md += "| `\(q.name)` | " + cpuKnown.map { k in
+                    r.target(k)?.query(q.name)?.serverCPUMsPerRun.map { Report.sig($0) } ?? "–"
+                }.joined(separator: " | ")
+                let f = BenchFigure(label: q.name, unit: "ms", higherIsBetter: false, value: { $0.query(q.name)?.serverCPUMsPerRun }, format: { Report.sig($0) })
+                for peer in cpuPeers { md += " | " + ratioCell(f.ratio(s, r.target(peer)), f) }
+                md += " |\n"
+            }
+        }
         md += "\n| query | kind | shape | expression |\n|---|---|---|---|\n"
         for q in r.queries {
             md += "| `\(q.name)` | \(q.kind.rawValue) | \(q.shape.rawValue) | `\(q.expr.replacingOccurrences(of: "|", with: "\\|"))` |\n"

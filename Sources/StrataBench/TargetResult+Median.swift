@@ -54,6 +54,7 @@ extension TargetResult {
             m.p95Ms = Percentile.of(m.timesMs, 95)
             m.minMs = m.timesMs.min()
             m.maxMs = m.timesMs.max()
+            m.serverCPUMsPerRun = med(all.compactMap(\.serverCPUMsPerRun))
             m.error = all.compactMap(\.error).first
             if all.contains(where: { $0.digest != first.digest }) {
                 m.digestsPerRepetition = all.map { $0.digest ?? "-" }

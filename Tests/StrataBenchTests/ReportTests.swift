@@ -57,6 +57,8 @@ import Testing
         // Our own process is readable.
         let me = ProcessStats.read(pid: getpid())
         #expect(me != nil && me!.peakRSSBytes > 0 && me!.peakRSSBytes >= me!.rssBytes)
+        #expect((ProcessStats.threadCPUNanos(pid: getpid()) ?? 0) > 0)
+        #expect(ProcessStats.threadCPUNanos(pid: -1) == nil)
     }
 
     @Test func directorySizeCountsHardLinksOnce() throws {
