@@ -111,7 +111,7 @@ public struct BenchRunner {
         }
         var answers: [CanonicalResult?] = []
         do {
-            progress.note("\(label): starting at \(target.baseURL)" + (target.pid.map { " (pid \($0))" } ?? ""))
+            progress.note("\(label): " + (target.process == nil ? "measuring the server at \(target.baseURL)" : "starting at \(target.baseURL) (pid \(target.pid ?? 0))"))
             try await target.waitReady(client, timeoutSeconds: config.readyTimeoutSeconds)
             let s0 = target.stats
 
@@ -203,7 +203,7 @@ public struct BenchRunner {
     /// The samples `target` holds: `sum(count_over_time(name[…]))` per
     /// metric name, added up (one query over all names would fail, as
     /// count_over_time drops the names and the label sets then collide).
-    /// nil if any step fails. Bounded by the number of names.
+    /// nil if any step fails. Bounded by the number of names and 10 min.
     func storedSamples(_ target: BenchTarget, load: GeneratedLoad, client: BenchHTTPClient) async -> Int? {
         guard let r = try? await client.get(target.baseURL + "/api/v1/label/__name__/values", timeoutSeconds: 60), r.isSuccess,
             let obj = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any],
@@ -211,7 +211,9 @@ public struct BenchRunner {
         else { return nil }
         let range = Report.promDuration(ms: load.maxTime - load.minTime + 3_600_000)
         var total = 0
+        let deadline = ContinuousClock.now + .seconds(600)
         for name in names {
+            guard ContinuousClock.now < deadline else { return nil }
             guard let r = try? await client.get(target.instantURL("sum(count_over_time(\(name)[\(range)]))", at: load.maxTime), timeoutSeconds: 300),
                 r.isSuccess, let a = try? CanonicalResult.parse(r.body)
             else { return nil }
