@@ -26,6 +26,10 @@ import Yams
 ///   max_label_name_length: 256
 ///   max_label_value_length: 4096
 ///   max_future_ms: 600000
+/// targets:                   # monitored servers (issue #8, see TargetSpec)
+///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
+/// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
+/// realtime: {tick: 100ms}    # WebSocket feeds, see RealtimeOptions
 /// ```
 public struct ServeConfig: Sendable, Equatable {
     public var dataDir = "./data"
@@ -36,6 +40,10 @@ public struct ServeConfig: Sendable, Equatable {
     public var limits = Limits()
     /// Remote-write receivers that ingested data is forwarded to (issue #4).
     public var remoteWrite: [RemoteWriteTarget] = []
+    /// Monitored servers from the config file (issue #8).
+    public var targets: [TargetSpec] = []
+    public var monitoring = HealthOptions()
+    public var realtime = RealtimeOptions()
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -126,6 +134,9 @@ public struct ServeConfig: Sendable, Equatable {
                     default: throw ConfigError.unknownKey("limits.\(lk)")
                     }
                 }
+            case "targets": c.targets = try HealthOptions.targets(yaml: v)
+            case "monitoring": try c.monitoring.apply(yaml: v)
+            case "realtime": try c.realtime.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }
