@@ -46,6 +46,8 @@ public struct ChainReport: Sendable {
     /// h(lastID): compare with a previously published value to detect rewriting of the whole tail.
     public var headHash = EventChain.genesis
     public var retentionRecords = 0
+    /// h(probe) for the id passed to `verify(directory:probe:)`, if stored.
+    public var probeHash: SHA256.Digest?
     public var problems: [Problem] = []
     /// Repairable conditions (a torn WAL tail after a crash).
     public var notes: [String] = []
@@ -65,7 +67,7 @@ public enum ChainVerifier {
         var source: String
     }
 
-    public static func verify(directory: String) throws -> ChainReport {
+    public static func verify(directory: String, probe: UInt64? = nil) throws -> ChainReport {
         var report = ChainReport()
         var spans: [Span] = []
         var dropped: [ClosedRange<UInt64>] = []
@@ -131,7 +133,8 @@ public enum ChainVerifier {
             }
             var stored: [UInt64: SHA256.Digest] = [:]
             for (i, id) in b.anchorIDs.enumerated() { stored[id] = b.anchorHashes[i] }
-            let w = ChainWalk.walk(ids: events.ids, anchors: stored) { k, f in events.withBody(k, f) }
+            let w = ChainWalk.walk(ids: events.ids, anchors: stored, probe: probe) { k, f in events.withBody(k, f) }
+            if let ph = w.probeHash { report.probeHash = ph }
             for m in w.mismatches {
                 report.problems.append(.anchorMismatch(block: b.id, id: m.id, computed: m.expected.hex, stored: m.stored.hex))
             }
@@ -156,6 +159,7 @@ public enum ChainVerifier {
                 }
                 last = wal.events.ids[j]
                 h = wal.events.withBody(j) { EventChain.next(prev: h, id: last, body: $0) }
+                if last == probe { report.probeHash = h }
                 if let e = try? wal.events.draft(j) { noteRetention(Event(id: last, e)) }
                 j += 1
             }

@@ -25,9 +25,11 @@ struct ChainWalk {
     var mismatches: [Mismatch] = []
     /// Run starts without a stored anchor (the chain cannot be checked there).
     var unanchored: [UInt64] = []
+    /// h(probe), if the walk passed the probed id.
+    var probeHash: SHA256.Digest?
 
     /// `ids` strictly increasing; `body(k)` gives event k's canonical body.
-    static func walk(ids: [UInt64], anchors stored: [UInt64: SHA256.Digest],
+    static func walk(ids: [UInt64], anchors stored: [UInt64: SHA256.Digest], probe: UInt64? = nil,
                      body: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) -> ChainWalk {
         var w = ChainWalk()
         var h = EventChain.genesis
@@ -52,6 +54,7 @@ struct ChainWalk {
             var next = h
             body(k) { next = EventChain.next(prev: h, id: id, body: $0) }
             h = next
+            if id == probe { w.probeHash = h }
         }
         if !w.runs.isEmpty { w.runs[w.runs.count - 1].endHash = h }
         return w

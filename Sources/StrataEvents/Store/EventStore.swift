@@ -216,6 +216,7 @@ public final class EventStore: @unchecked Sendable {
             return AppendReceipt(firstID: first, count: drafts.count, logPosition: pos)
         }
         counters.add(drafts.lazy.map { $0.key.rawValue })
+        if let hook = options.onAppend { hook(drafts.map(\.key)) }
         return receipt
     }
 

@@ -16,6 +16,8 @@ public struct EventStoreOptions: Sendable {
     /// off: only the user field term.
     public var textIndexed = true
     public var limits = EventLimits.default
+    /// Called after every append with the appended events' keys (for metrics).
+    public var onAppend: (@Sendable ([EventKey]) -> Void)?
 
     public init() {}
 }

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import StrataEvents
 import StrataQuery
 import StrataStorage
 
@@ -10,6 +11,8 @@ public final class StrataServer: Sendable {
     public let config: ServeConfig
     public let db: Database
     public let metrics: ServerMetrics
+    /// The audit log and the user-activity store (issue #10).
+    public let events: EventStores
     let logger: Logger
 
     /// Opens the database (replaying the WAL) so that the server is ready as soon as it listens.
@@ -27,7 +30,16 @@ public final class StrataServer: Sendable {
         var dbLogger = logger
         dbLogger[metadataKey: "component"] = "storage"
         db = try Database.open(directory: config.dataDir, options: opts, logger: dbLogger)
+        do {
+            events = try EventStores.open(config: config, metrics: metrics, logger: logger)
+        } catch {
+            try? db.close()
+            throw error
+        }
     }
+
+    /// Records Strata's own security-relevant actions (`AuditLog.record`).
+    public var audit: AuditLog { events.auditLog }
 
     func makeRouter() -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
@@ -35,7 +47,9 @@ public final class StrataServer: Sendable {
         let ingestor = Ingestor(db: db, metrics: metrics, limits: config.limits)
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
         QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics).register(on: router)
-        AdminHandlers(db: db).register(on: router)
+        AdminHandlers(db: db, audit: events.auditLog).register(on: router)
+        AuditHandlers(store: events.audit, limits: config.limits, retention: config.retention).register(on: router)
+        ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         return router
     }
@@ -61,6 +75,7 @@ public final class StrataServer: Sendable {
             configuration: .init(
                 services: [
                     .init(service: DatabaseService(db: db, logger: logger)),
+                    .init(service: EventsService(stores: events, db: db, logger: logger)),
                     .init(service: app),
                 ],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
