@@ -1,6 +1,8 @@
 extension Evaluator {
     /// Series matching `vs` with samples in [mint, maxt] (both inclusive).
     func select(_ vs: VectorSelector, mint: Int64, maxt: Int64) -> [StorageSeries] {
+        var maxt = maxt
+        if vs.at == nil && selectClamp != .max { maxt = Swift.min(maxt, selectClamp &- vs.offset) }
         guard mint <= maxt else { return [] }
         return storage.querier(mint: mint, maxt: maxt).select(vs.matchers)
     }

@@ -62,7 +62,10 @@ extension Evaluator {
         for (i, a) in call.args.enumerated() where i != fn.rangeArgIndex {
             scalars.append(try evalScalar(a, r))
         }
-        let arg = try rangeArgument(call.args[fn.rangeArgIndex], r)
+        // Prometheus evaluates a step-invariant call once; any other call
+        // step by step, where `@` on its range argument moves with the steps.
+        let moving = !StepInvariance.isStepInvariant(.call(call))
+        let arg = try rangeArgument(call.args[fn.rangeArgIndex], r, moving: moving)
         let rangeSeconds = Double(arg.range / 1000) + Double(arg.range % 1000) / 1e3
         var out: [StepSeries] = []
         var resetCounts: [Int32] = []

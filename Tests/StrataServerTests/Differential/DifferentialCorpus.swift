@@ -7,6 +7,9 @@ struct DifferentialCorpus {
         var line: Int
         /// As written, with `${t0…}` placeholders.
         var template: String
+        /// The line's trailing PromQL comment says `# errortype-only`: error
+        /// messages may differ (Prometheus' own message varies between runs).
+        var errorTypeOnly: Bool { template.contains("# errortype-only") }
 
         /// The expression with `${t0}` / `${t0+600}` / `${t0-1.5}` replaced by
         /// seconds since the epoch (3 decimals at most).

@@ -19,6 +19,7 @@ import StrataTestSupport
 /// | `late_series`, `sparse_series`, `two_samples` | series that start late, have one or two samples |
 /// | `label_test{v}` | label values with dots, newlines, Unicode, regex metacharacters |
 /// | `collide_a_total`, `collide_b_total` | identical label sets once the name is dropped |
+/// | `disjoint_a`, `disjoint_b` | the same, but never present at the same time |
 /// | `up`, `node_info`, `machine_role` | vector matching, `group_left`/`group_right` joins |
 /// | `job:http_requests:rate5m` | recording-rule names with colons |
 ///
@@ -305,6 +306,11 @@ private struct Builder {
         // Equal label sets once the name is dropped.
         add("collide_a_total", [("job", "x")], counter(lt, rate: 1, resetChance: 0))
         add("collide_b_total", [("job", "x")], counter(lt, rate: 2, resetChance: 0))
+
+        // Two counters that are never present at the same time: equal label sets
+        // without the name collide only if a check looks at the whole range.
+        add("disjoint_a", [("job", "d")], counter(lt.filter { $0 < t0 + 30 * 60_000 }, rate: 1, resetChance: 0))
+        add("disjoint_b", [("job", "d")], counter(lt.filter { $0 >= t0 + 45 * 60_000 }, rate: 3, resetChance: 0))
 
         // A recording-rule-like series.
         for job in ["api-server", "web"] {

@@ -34,6 +34,7 @@ import StrataTestSupport
             instant(82 * m),                 // after the last sample, inside the lookback
             instant(88 * m),                 // beyond the lookback: selectors are empty
             instant(-1 * m),                 // before the first sample
+            instant(26 * m + 30_000),        // exactly 5 m after two_samples' last sample (closed lookback)
             range(-5 * m, 85 * m, "60"),     // covers before, during and after the data
             range(10 * m + 7_500, 70 * m, "47"),   // unaligned start, step that does not divide the range
             range(60 * m, 60 * m, "15"),     // a single step
@@ -71,7 +72,8 @@ import StrataTestSupport
                     let e = entries[next]
                     next += 1
                     group.addTask {
-                        (e, try await Self.compare(e.expression(t0: t0), specs, prometheus: prom.base, strata: strata.base))
+                        (e, try await Self.compare(e.expression(t0: t0), specs, prometheus: prom.base, strata: strata.base,
+                                                   compareMessages: !e.errorTypeOnly))
                     }
                 }
                 for _ in 0..<4 { submit() }
@@ -82,6 +84,13 @@ import StrataTestSupport
                 }
             }
             failures.sort { $0.entry.line < $1.entry.line }
+            for (path, params) in Self.apiCases(t0: t0) {
+                let p = try await Self.get(HTTP.url(prom.base, path, params))
+                let s = try await Self.get(HTTP.url(strata.base, path, params))
+                if let diff = Self.envelopeDifference(p, s) {
+                    Issue.record(Comment(rawValue: "\(path) \(params): \(diff)"))
+                }
+            }
             for f in failures {
                 Issue.record(Comment(rawValue: "corpus.txt:\(f.entry.line): \(f.entry.template)\n\(f.text)"))
             }
@@ -93,8 +102,69 @@ import StrataTestSupport
         }
     }
 
+    /// API requests outside the corpus whose whole answer (status, envelope,
+    /// data or error message) must be the same: parameter errors and the
+    /// metadata endpoints.
+    static func apiCases(t0: Int64) -> [(String, [(String, String)])] {
+        let a = PromTime.format(t0), b = PromTime.format(t0 + 3_600_000)
+        return [
+            ("/api/v1/query", [("query", "up"), ("time", "abc")]),
+            ("/api/v1/query", [("query", "up"), ("time", a), ("timeout", "abc")]),
+            ("/api/v1/query", [("query", "sum("), ("time", a)]),
+            ("/api/v1/query", [("query", ""), ("time", a)]),
+            ("/api/v1/query", [("query", "up"), ("time", "2030-01-01T00:00:00Z")]),
+            ("/api/v1/query_range", [("query", "up"), ("end", b), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", "x"), ("end", b), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", b), ("end", a), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b)]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "0")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "-1")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "1x")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "0.1")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "60"), ("timeout", "x")]),
+            ("/api/v1/query_range", [("query", "sum("), ("start", a), ("end", b), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up[5m]"), ("start", a), ("end", b), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "\"x\""), ("start", a), ("end", b), ("step", "60")]),
+            ("/api/v1/query_range", [("query", "up"), ("start", a), ("end", b), ("step", "1m")]),
+            ("/api/v1/series", [("match[]", "up")]),
+            ("/api/v1/series", [("match[]", "{__name__=~\"http_.*\", code=\"500\"}"), ("start", a), ("end", b)]),
+            ("/api/v1/series", [("match[]", "up"), ("match[]", "node_info")]),
+            ("/api/v1/series", []),
+            ("/api/v1/series", [("match[]", "sum(up)")]),
+            ("/api/v1/series", [("match[]", "{job=~\".*\"}")]),
+            ("/api/v1/series", [("match[]", "")]),
+            ("/api/v1/series", [("match[]", "up offset 5m")]),
+            ("/api/v1/series", [("match[]", "up"), ("start", "abc")]),
+            ("/api/v1/series", [("match[]", "{job=\"x\""), ("start", a)]),
+            ("/api/v1/labels", []),
+            ("/api/v1/labels", [("match[]", "{a=~\".*\"}")]),
+            ("/api/v1/labels", [("match[]", "sum(up)")]),
+            ("/api/v1/labels", [("start", "abc")]),
+            ("/api/v1/label/job/values", [("match[]", "{a=~\".*\"}")]),
+            ("/api/v1/label/job/values", [("match[]", "sum(")]),
+            ("/api/v1/label/job/values", [("end", "abc")]),
+            ("/api/v1/label/bad-name/values", []),
+            ("/api/v1/labels", [("match[]", "node_info")]),
+            ("/api/v1/label/job/values", []),
+            ("/api/v1/label/v/values", [("match[]", "label_test{group=\"odd\"}")]),
+            ("/api/v1/label/__name__/values", []),
+            ("/api/v1/label/nonexistent/values", []),
+        ]
+    }
+
+    /// Compares two API answers as JSON values; nil when they are equal.
+    static func envelopeDifference(_ p: HTTPResult, _ s: HTTPResult) -> String? {
+        guard let pj = p.json, let sj = s.json else {
+            return "not JSON: prometheus \(p.status) \(p.text.prefix(200)), strata \(s.status) \(s.text.prefix(200))"
+        }
+        if p.status == s.status && NSDictionary(dictionary: pj).isEqual(to: sj) { return nil }
+        return "prometheus \(p.status) \(p.text.prefix(400))\n  strata \(s.status) \(s.text.prefix(400))"
+    }
+
     /// Runs `expr` as every query of `specs` on both servers; the differences, if any.
-    static func compare(_ expr: String, _ specs: [QuerySpec], prometheus: String, strata: String) async throws -> [String] {
+    static func compare(_ expr: String, _ specs: [QuerySpec], prometheus: String, strata: String,
+                        compareMessages: Bool = true) async throws -> [String] {
         var out: [String] = []
         let ordered = expr.hasPrefix("sort(") || expr.hasPrefix("sort_desc(")
         for spec in specs {
@@ -102,7 +172,7 @@ import StrataTestSupport
             let p = try await Self.get(HTTP.url(prometheus, spec.path, params))
             let s = try await Self.get(HTTP.url(strata, spec.path, params))
             let diffs = AnswerComparison.differences(prometheus: PromAnswer(p), strata: PromAnswer(s),
-                                                     ordered: ordered && spec.isInstant)
+                                                     ordered: ordered && spec.isInstant, compareMessages: compareMessages)
             if !diffs.isEmpty {
                 out.append("  \(spec):\n" + diffs.prefix(8).map { "    " + $0 }.joined(separator: "\n"))
             }

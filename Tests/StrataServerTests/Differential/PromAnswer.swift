@@ -107,12 +107,12 @@ enum AnswerComparison {
 
     /// Differences, one line each (empty when the answers agree).
     /// `ordered`: the vector's order is part of the answer (`sort`, `sort_desc`).
-    static func differences(prometheus p: PromAnswer, strata s: PromAnswer, ordered: Bool) -> [String] {
+    static func differences(prometheus p: PromAnswer, strata s: PromAnswer, ordered: Bool, compareMessages: Bool = true) -> [String] {
         var out: [String] = []
         switch (p, s) {
         case (.error(let ps, let pt, let pm), .error(let ss, let st, let sm)):
             if pt != st || ps != ss { out.append("errorType: prometheus \(ps) \(pt), strata \(ss) \(st)") }
-            if pm != sm { out.append("message:\n    prometheus: \(pm)\n    strata:     \(sm)") }
+            if pm != sm && compareMessages { out.append("message:\n    prometheus: \(pm)\n    strata:     \(sm)") }
         case (.matrix(let pm), .matrix(let sm)):
             for key in Set(pm.keys).union(sm.keys).sorted() {
                 guard let a = pm[key] else { out.append("extra series in strata: \(key) (\(sm[key]!.count) points)"); continue }
