@@ -297,7 +297,8 @@ private struct Builder {
         add("two_samples", [("id", "pair")], [(t0 + 20 * 60_000, 10), (t0 + 21 * 60_000 + 30_000, 25)])
 
         // Label values for regex matchers.
-        let values = ["foo", "foo.bar", "foobar", "FOO", "foo\nbar", "föö", "a|b", "x+y", "[brackets]", "with space", "trailing-", "123"]
+        let values = ["foo", "foo.bar", "foobar", "FOO", "foo\nbar", "föö", "a|b", "x+y", "[brackets]", "with space", "trailing-", "123",
+                      "\u{661}\u{662}\u{663}", "e\u{301}t\u{e9}", "a\r\nb", "tab\there", "nbsp\u{a0}x", "ǅemo", "Straße"]
         let lt = times(interval: 30_000, offset: 12_000)
         for (i, v) in values.enumerated() {
             add("label_test", [("v", v), ("group", i % 2 == 0 ? "even" : "odd")], lt.map { ($0, Double(i)) })
