@@ -144,6 +144,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "StrataBenchTests",
+            dependencies: ["StrataBench", "StrataTestSupport"]
+        ),
+        .testTarget(
             name: "StrataServerTests",
             dependencies: [
                 "StrataServer", "StrataTestSupport",

@@ -47,6 +47,17 @@ let package = Package(
             ],
             path: "Sources/StorageReport"
         ),
+        // Per-stage cost of remote-write ingestion:
+        //   swift run -c release IngestReport [samplesPerRequest] [samplesPerSeries]
+        .executableTarget(
+            name: "IngestReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataIngest", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/IngestReport"
+        ),
         // Bytes per sample of each encoding on the node workload:
         //   swift run -c release CodecSizeReport
         .executableTarget(

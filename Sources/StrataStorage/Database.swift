@@ -109,6 +109,12 @@ public final class Database: @unchecked Sendable {
 
     public var walStats: WALStats { WALStats(bytesWritten: wal.bytesWritten, segment: wal.currentSegment) }
 
+    /// Keeps WAL segments from `segment` on through checkpoints, for a tail
+    /// reader named `reader` (nil releases them). See `WALTailReader`.
+    public func retainWALSegments(from segment: Int?, for reader: String) {
+        wal.retainSegments(from: segment, for: reader)
+    }
+
     /// A querier over head and blocks for [mint, maxt] (both inclusive).
     public func querier(mint: Int64, maxt: Int64) -> Querier {
         Querier(head: head, blocks: blocks.filter { $0.maxTime > mint && $0.minTime <= maxt }, mint: mint, maxt: maxt)

@@ -13,6 +13,9 @@ struct Ingestor: Sendable {
     let metrics: ServerMetrics
     let metadata: MetadataStore
     let limits: ServeConfig.Limits
+    /// Told after each commit that stored something (realtime subscriptions, issue #8).
+    /// A non-blocking signal: ingestion never waits for subscribers.
+    var commits: CommitSignal? = nil
 
     struct Outcome: Sendable {
         var appended = 0
@@ -49,9 +52,13 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            do throws(SeriesError) {
+            if let cached = s.cacheEntry?.handle {
+                handle = cached
+            } else {
+              do throws(SeriesError) {
                 handle = try db.head.series(for: s.labels)
-            } catch {
+                s.cacheEntry?.handle = handle
+              } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
@@ -61,6 +68,7 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
+              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)
@@ -82,6 +90,7 @@ struct Ingestor: Sendable {
             throw APIError(.internalError, "commit failed: \(error)")
         }
         out.appended = result.appended
+        if result.appended > 0 { commits?.signal() }
         out.duplicates = result.duplicates
         metrics.ingested(result.appended + result.duplicates, protocol: proto)
         for r in result.rejected {

@@ -61,7 +61,7 @@ extension Head {
             entries.append((s.ref, s.labels, cs))
         }
         entries.sort { $0.ref < $1.ref }
-        try WALReplay.writeCheckpoint(directory: wal.directory, upTo: closed) { (w) throws(IOError) in
+        try WALReplay.writeCheckpoint(directory: wal.directory, upTo: closed, keepSegmentsFrom: wal.retentionFloor) { (w) throws(IOError) in
             var buf: [UInt8] = []
             // Series records in batches.
             var i = 0
