@@ -24,9 +24,9 @@ final class Evaluator {
     var samplesHeld = 0
 
     // Scratch reused across series: no allocation per series for loading.
-    var scratchTimestamps: [Int64] = []
-    var scratchValues: [Double] = []
-    var decoder = ChunkIterator()
+    // `extraScratch` serves the other threads of `inParts`.
+    var scratch = SeriesScratch()
+    var extraScratch: [SeriesScratch] = []
 
     init(storage: any QueryableStorage, limits: QueryLimits, queryStart: Int64, queryEnd: Int64) {
         self.storage = storage

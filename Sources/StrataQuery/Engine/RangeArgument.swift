@@ -89,41 +89,4 @@ extension Evaluator {
         if a < t { a &+= step }
         return a
     }
-
-    /// Calls `body` with each series' labels and its samples in the argument's
-    /// overall time range (stale markers removed, NaNs canonical). The buffers
-    /// are scratch, valid only during the call.
-    func forEachRangeSeries(
-        _ arg: RangeArgument,
-        _ body: (Int, Labels, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws(QueryError) -> Void
-    ) throws(QueryError) {
-        switch arg.source {
-        case .storage(let series, let mint, let maxt):
-            for (i, s) in series.enumerated() {
-                try deadline.check()
-                scratchTimestamps.removeAll(keepingCapacity: true)
-                scratchValues.removeAll(keepingCapacity: true)
-                s.appendSamples(from: mint, to: maxt, ts: &scratchTimestamps, vs: &scratchValues, decoder: &decoder)
-                Self.dropStale(&scratchTimestamps, &scratchValues)
-                let ts = scratchTimestamps, vs = scratchValues
-                try ts.withUnsafeBufferPointer { (t) throws(QueryError) in
-                    try vs.withUnsafeBufferPointer { (v) throws(QueryError) in try body(i, s.labels, t, v) }
-                }
-            }
-        case .evaluated(let series, let inner):
-            for (i, s) in series.enumerated() {
-                try deadline.check()
-                scratchTimestamps.removeAll(keepingCapacity: true)
-                scratchValues.removeAll(keepingCapacity: true)
-                for k in 0..<inner.count where StepValue.isPresent(s.values[k]) {
-                    scratchTimestamps.append(inner.time(k))
-                    scratchValues.append(s.values[k])
-                }
-                let ts = scratchTimestamps, vs = scratchValues
-                try ts.withUnsafeBufferPointer { (t) throws(QueryError) in
-                    try vs.withUnsafeBufferPointer { (v) throws(QueryError) in try body(i, s.labels, t, v) }
-                }
-            }
-        }
-    }
 }

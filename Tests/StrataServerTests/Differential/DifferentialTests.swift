@@ -59,7 +59,11 @@ import StrataTestSupport
         defer { tmp.remove() }
         let prom = try await PrometheusServer.start(in: tmp.sub("prometheus"))
         defer { prom.stop() }
-        try await withServer { strata in
+        // Only the dataset: no self-monitoring series in Strata.
+        try await withServer({ cfg in
+            cfg.monitoring.selfScrape = false
+            cfg.monitoring.hostMetrics = false
+        }) { strata in
             try await Self.load(data, into: [prom.base, strata.base])
 
             let specs = Self.specs(t0: t0)
