@@ -160,7 +160,8 @@ let package = Package(
                 "StrataServer", "StrataTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-            ]
+            ],
+            exclude: ["Differential/corpus.txt"]
         ),
     ]
 )
