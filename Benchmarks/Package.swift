@@ -47,16 +47,6 @@ let package = Package(
             ],
             path: "Sources/StorageReport"
         ),
-        // Backfill, compaction, rollup bytes and percentile figures (issue #5):
-        //   swift run -c release CompactionReport [hosts] [days] [blockHours]
-        .executableTarget(
-            name: "CompactionReport",
-            dependencies: [
-                .product(name: "StrataStorage", package: "Strata"),
-                .product(name: "StrataTestSupport", package: "Strata"),
-            ],
-            path: "Sources/CompactionReport"
-        ),
         // Per-stage cost of remote-write ingestion:
         //   swift run -c release IngestReport [samplesPerRequest] [samplesPerSeries]
         .executableTarget(
@@ -67,6 +57,16 @@ let package = Package(
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Sources/IngestReport"
+        ),
+        // Backfill, compaction, rollup bytes and percentile figures (issue #5):
+        //   swift run -c release CompactionReport [hosts] [days] [blockHours]
+        .executableTarget(
+            name: "CompactionReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/CompactionReport"
         ),
         // Bytes per sample of each encoding on the node workload:
         //   swift run -c release CodecSizeReport
