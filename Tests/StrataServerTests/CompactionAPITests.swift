@@ -79,7 +79,11 @@ import StrataServer
     }
 
     static func rangeQuery(_ s: TestServer, _ q: String, start: Int64, end: Int64, step: String, resolution: String) async throws -> HTTPResult {
-        try await HTTP.get(HTTP.url(s.base, "/api/v1/query_range", [
+        try await rangeQuery(base: s.base, q, start: start, end: end, step: step, resolution: resolution)
+    }
+
+    static func rangeQuery(base: String, _ q: String, start: Int64, end: Int64, step: String, resolution: String) async throws -> HTTPResult {
+        try await HTTP.get(HTTP.url(base, "/api/v1/query_range", [
             ("query", q), ("start", String(start / 1000)), ("end", String(end / 1000)), ("step", step), ("resolution", resolution),
         ]))
     }
