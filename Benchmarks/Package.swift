@@ -64,6 +64,7 @@ let package = Package(
             name: "CompactionReport",
             dependencies: [
                 .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataQuery", package: "Strata"),
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Sources/CompactionReport"

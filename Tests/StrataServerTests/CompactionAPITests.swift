@@ -222,6 +222,31 @@ import StrataServer
                 #expect(autoPoints.count == 48)
                 #expect(autoPoints.allSatisfy { $0.1 == 240 })
             }
+            // A 5 m range at a 1 h step reads the 5 m windows.
+            let short = Self.matrix(try await Self.rangeQuery(s, "count_over_time(resp_time[5m])", start: start, end: end, step: "1h", resolution: "auto"))
+            for host in Self.hosts {
+                #expect((short[host] ?? []).count == 48)
+                #expect((short[host] ?? []).allSatisfy { $0.1 == 20 })
+            }
+        }
+    }
+
+    @Test func sizeRetentionDeletesOldestBlocksNeverTheHead() async throws {
+        let data = Data(days: 1)
+        try await withServer({ $0.retentionBytes = 1; $0.compactionInterval = 3_600_000 }) { s in
+            // Head data just after the imported day (so time retention keeps the blocks).
+            let now = Self.base + 86_400_000 + 60_000
+            let w = try await HTTP.remoteWrite(s.base, HTTP.remoteWriteBody([(labels: [("__name__", "fresh")], samples: [(now, 7)])]))
+            #expect(w.status == 204)
+            let c = try await Self.load(s, data)
+            let bySize = ((c.data as? [String: Any])?["deletedBySize"] as? [String]) ?? []
+            #expect(!bySize.isEmpty, "\(c.text)")
+            // Every block is over the 1-byte bound and goes; the head stays.
+            let old = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", [("query", "count_over_time(resp_time[1d])"),
+                                                                              ("time", String((Self.base + 86_400_000) / 1000))]))
+            #expect(old.text.contains("\"result\":[]"), "\(old.text)")
+            let fresh = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", [("query", "fresh"), ("time", String(now / 1000))]))
+            #expect(fresh.text.contains("\"7\""), "\(fresh.text)")
         }
     }
 

@@ -9,9 +9,11 @@
 //   wrote `blockHours` blocks, plus 5 m and 1 h rollups), wall and CPU
 // - bytes: raw blocks vs rollup blocks on disk
 // - percentiles: 30-day p95 per host, step 1 h, from 1 h rollups
+// - PromQL over 30 days at step 1 h, `resolution` auto (1 h rollups) vs raw
 
 import Foundation
 import StrataCodec
+import StrataQuery
 import StrataStorage
 import StrataTestSupport
 
@@ -112,6 +114,7 @@ func report() throws {
     breakdown(db2)
 
     try queries(db2, clock)
+    try promql(db2, clock)
     try db2.close()
 }
 
@@ -137,6 +140,35 @@ func queries(_ db2: Database, _ clock: ContinuousClock) throws {
         let points = out.reduce(0) { $0 + $1.timestamps.count }
         print(String(format: "p95 per host over %d d, step 1 h, %@: wall median %.1f ms (min %.1f), CPU median %.1f ms (min %.1f) (%d series, %d points)",
                      days, name, times[times.count / 2] * 1000, times[0] * 1000, cpu[cpu.count / 2] * 1000, cpu[0] * 1000, out.count, points))
+    }
+}
+
+/// 30-day dashboard queries through the PromQL engine, step 1 h: from the
+/// 1 h rollups (`resolution` auto, as the HTTP API's default) and from raw
+/// samples (raw retention is 30 days, so raw data still covers the range).
+func promql(_ db: Database, _ clock: ContinuousClock) throws {
+    let end = start + Int64(days) * 86_400_000
+    let qStart = start + 3_600_000
+    let engine = QueryEngine(storage: db)
+    for q in ["quantile_over_time(0.95, node_load1[1h])", "avg_over_time(node_load1[1h])", "max by (instance) (rate(node_network_receive_bytes_total[1h]))"] {
+        let expr = try parsePromQL(q)
+        for (name, res) in [("auto (1 h rollups)", QueryResolution.auto), ("raw", .raw)] {
+            var times: [Double] = [], cpu: [Double] = []
+            var points = 0
+            for _ in 0..<7 {
+                let t = clock.now
+                // Process CPU: the raw path splits series across threads.
+                let c = cpuSeconds()
+                let v = try engine.rangeQuery(expr, start: qStart, end: end, step: 3_600_000, resolution: res)
+                cpu.append(cpuSeconds() - c)
+                times.append(seconds(clock.now - t))
+                if case .matrix(let m) = v { points = m.reduce(0) { $0 + $1.timestamps.count } }
+            }
+            times.sort()
+            cpu.sort()
+            print(String(format: "PromQL %@ over %d d, step 1 h, %@: wall median %.1f ms (min %.1f), CPU median %.1f ms (process; %d points)",
+                         q, days, name, times[times.count / 2] * 1000, times[0] * 1000, cpu[cpu.count / 2] * 1000, points))
+        }
     }
 }
 

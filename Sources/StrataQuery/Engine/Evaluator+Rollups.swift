@@ -20,8 +20,9 @@ import StrataCodec
 ///   before the range (the previous window's `last`) to the last sample in
 ///   it, without Prometheus' extrapolation; `rate` is that ÷ range;
 /// - a plain selector at `t` is the `last` of the window starting in `[t − w, t)`.
-/// Anything else (`@`, subqueries, other functions, ranges shorter than a
-/// window) reads raw data as usual.
+/// Under `auto` a range function reads the coarsest window no longer than
+/// the query's that divides its range; anything else (`@`, subqueries,
+/// other functions, ranges no window divides) reads raw data as usual.
 extension Evaluator {
     static func rollupCapable(_ fn: RangeFunction) -> Bool {
         switch fn {
@@ -35,8 +36,7 @@ extension Evaluator {
 
     /// For each step whose window ends at `ends.time(k)` and spans `range`:
     /// whether it reads rollups. Nil when no step does.
-    func rollupSteps(windowEnds ends: StepRange, range: Int64, exact: Bool) -> [Bool]? {
-        let w = rollupWindow
+    func rollupSteps(windowEnds ends: StepRange, range: Int64, window w: Int64, exact: Bool) -> [Bool]? {
         if rollupForced { return [Bool](repeating: true, count: ends.count) }
         let cov = storage.availableResolutions(mint: ends.start &- range, maxt: ends.end)
         guard let rollups = cov.first(where: { $0.resolution == w }) else { return nil }
@@ -55,8 +55,7 @@ extension Evaluator {
     }
 
     /// Whether windows of `w` tile the step windows exactly.
-    func rollupAligned(_ ends: StepRange, range: Int64) -> Bool {
-        let w = rollupWindow
+    func rollupAligned(_ ends: StepRange, range: Int64, window w: Int64) -> Bool {
         return ends.start % w == 0 && (ends.count == 1 || ends.step % w == 0) && range % w == 0
     }
 
@@ -104,10 +103,20 @@ extension Evaluator {
         var arg = call.args[fn.rangeArgIndex]
         while case .paren(let p) = arg { arg = p.expr }
         guard case .matrixSelector(let ms) = arg, ms.selector.at == nil else { return nil }
-        let w = rollupWindow
-        guard ms.range >= w else { return nil }
+        // The query's window, or under `auto` the coarsest window no longer
+        // than it that divides the range (`rate(x[5m])` at a 1 h step reads 5 m windows).
+        let w: Int64
+        if rollupForced {
+            w = rollupWindow
+            guard ms.range >= w else { return nil }
+        } else {
+            guard let c = storage.rollupResolutions.filter({ $0 <= rollupWindow && ms.range % $0 == 0 }).max() else { return nil }
+            w = c
+        }
         let ends = referenceTimes(at: nil, offset: ms.selector.offset, r)
-        guard let use = rollupSteps(windowEnds: ends, range: ms.range, exact: rollupAligned(ends, range: ms.range)) else { return nil }
+        guard let use = rollupSteps(windowEnds: ends, range: ms.range, window: w, exact: rollupAligned(ends, range: ms.range, window: w)) else {
+            return nil
+        }
         let q: [Double] = fn == .quantileOverTime ? try evalScalar(call.args[0], r) : []
 
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalRangeFunctionRaw(fn, call, sub) }
@@ -215,7 +224,7 @@ extension Evaluator {
         guard vs.at == nil else { return nil }
         let w = rollupWindow
         let rt = referenceTimes(at: nil, offset: vs.offset, r)
-        guard let use = rollupSteps(windowEnds: rt, range: w, exact: rollupAligned(rt, range: w)) else { return nil }
+        guard let use = rollupSteps(windowEnds: rt, range: w, window: w, exact: rollupAligned(rt, range: w, window: w)) else { return nil }
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalVectorSelector(vs, sub) }
         let first = use.firstIndex(of: true)!, last = use.lastIndex(of: true)!
         let selected = storage.rollupQuerier(resolution: w, mint: rt.time(first) &- w, maxt: rt.time(last) &- 1).select(vs.matchers)
