@@ -48,3 +48,14 @@ import StrataStorage
         #expect(b.series.count == 1 && b.timestamps == [1])
     }
 }
+
+extension CSVImportTests {
+    /// Consecutive rows of one series are one batch series; a quoted and an
+    /// unquoted spelling of the same value are the same labels.
+    @Test func runsOfRowsAreOneSeries() throws {
+        let b = try parse("__name__,i,timestamp,value\nm,a,1,1\nm,a,2,2\nm,b,3,3\nm,\"a\",4,4\nm,a,5,5\n")
+        #expect(b.series.map(\.samples) == [0..<2, 2..<3, 3..<4, 4..<5])
+        #expect(b.series[0].labels == b.series[2].labels)
+        #expect(b.series[0].labels == b.series[3].labels)
+    }
+}

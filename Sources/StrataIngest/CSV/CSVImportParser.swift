@@ -13,8 +13,10 @@ import StrataStorage
 /// allowed), `__name__` (or `metric`) for the metric name, and any other
 /// column is a label (an empty field: no such label on that row). Fields
 /// may be double-quoted (`""` inside quotes is a quote); lines end in LF or
-/// CRLF; empty lines are skipped. Each row is one sample; the importer
-/// groups rows by label set. On error the batch is restored.
+/// CRLF; empty lines are skipped. Each row is one sample. Consecutive rows
+/// with the same label fields (byte for byte) become one batch series, so
+/// a file written series by series costs one label set per series, not
+/// per row; the importer groups the rest. On error the batch is restored.
 public struct CSVImportParser: Sendable {
     public init() {}
 
@@ -65,9 +67,12 @@ public struct CSVImportParser: Sendable {
         }
         labelCols.sort { $0.1 < $1.1 }
 
-        // Rows: consecutive rows of one series share the label set (no re-sort).
-        var previous: [String] = []
+        // Rows: a run of rows with the same label fields is one series; its
+        // key is the fields' raw bytes, so a row of a run allocates nothing.
+        let keyCols = [nCol] + labelCols.map(\.0)
+        var key: [UInt8] = [], runKey: [UInt8] = []
         var labels = Labels()
+        var runStart = -1
         var values: [String] = []
         while i < b.count {
             let start = i
@@ -82,18 +87,27 @@ public struct CSVImportParser: Sendable {
             guard let v = parsePrometheusFloat(b, fields[vCol].lowerBound, fields[vCol].upperBound) else {
                 throw CSVImportError(.invalidValue, position(fields[vCol].lowerBound))
             }
-            values.removeAll(keepingCapacity: true)
-            values.append(text(b, fields[nCol], quoted[nCol], &scratch))
-            for (k, _) in labelCols { values.append(text(b, fields[k], quoted[k], &scratch)) }
-            if values != previous {
+            key.removeAll(keepingCapacity: true)
+            for k in keyCols {
+                key.append(quoted[k] ? 1 : 0)
+                key.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[fields[k]]))
+                key.append(0xFF)   // never in UTF-8 text
+            }
+            if runStart < 0 || key != runKey {
+                if runStart >= 0 { batch.commitSeries(labels: labels, samplesFrom: runStart, labelsSorted: true) }
+                values.removeAll(keepingCapacity: true)
+                values.append(text(b, fields[nCol], quoted[nCol], &scratch))
+                for (k, _) in labelCols { values.append(text(b, fields[k], quoted[k], &scratch)) }
                 guard !values[0].isEmpty else { throw CSVImportError(.emptyMetricName, position(fields[nCol].lowerBound)) }
                 var pairs: [Label] = [Label(metricNameLabel, values[0])]
                 for (j, (_, name)) in labelCols.enumerated() where !values[j + 1].isEmpty { pairs.append(Label(name, values[j + 1])) }
                 labels = Labels(sorting: pairs)
-                previous = values
+                swap(&key, &runKey)
+                runStart = batch.sampleCount
             }
-            batch.append(labels: labels, timestamp: t, value: v)
+            batch.appendSample(t, v)
         }
+        if runStart >= 0 { batch.commitSeries(labels: labels, samplesFrom: runStart, labelsSorted: true) }
     }
 
     /// Reads one row's fields (byte ranges; quoted fields without their
