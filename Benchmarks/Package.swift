@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 .product(name: "StrataStorage", package: "Strata"),
                 .product(name: "StrataQuery", package: "Strata"),
+                .product(name: "StrataIngest", package: "Strata"),
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Sources/CompactionReport"

@@ -10,9 +10,12 @@
 // - bytes: raw blocks vs rollup blocks on disk
 // - percentiles: 30-day p95 per host, step 1 h, from 1 h rollups
 // - PromQL over 30 days at step 1 h, `resolution` auto (1 h rollups) vs raw
+// - with CSV_RATE=1 only: `strata import`'s CSV parsing rate, one host
+//   (100 series) × `days` days written as CSV series by series
 
 import Foundation
 import StrataCodec
+import StrataIngest
 import StrataQuery
 import StrataStorage
 import StrataTestSupport
@@ -189,4 +192,38 @@ func breakdown(_ db: Database) {
     }
 }
 
-try report()
+/// CSV parsing (the `strata import` front end) on one host's samples.
+func csvRate() throws {
+    let (ts, cols) = w.hostSamples(host: 0, scrapes: 0..<scrapes)
+    var text = "__name__,instance,job,cpu,mode,device,mountpoint,timestamp,value\n"
+    var rows = 0
+    for i in 0..<NodeWorkload.seriesPerHost {
+        let l = w.labels(series: i)
+        let prefix = [l["__name__"] ?? "", l["instance"] ?? "", l["job"] ?? "", l["cpu"] ?? "", l["mode"] ?? "", l["device"] ?? "",
+                      l["mountpoint"] ?? ""].joined(separator: ",")
+        for k in ts.indices {
+            text += prefix + "," + String(ts[k]) + "," + String(cols[i][k]) + "\n"
+            rows += 1
+        }
+    }
+    let bytes = Array(text.utf8)
+    text = ""
+    var best = Double.infinity, bestCPU = Double.infinity
+    for _ in 0..<3 {
+        var batch = IngestBatch()
+        let t0 = ContinuousClock.now
+        let c0 = cpuSeconds()
+        try CSVImportParser().parse(bytes, into: &batch)
+        bestCPU = min(bestCPU, cpuSeconds() - c0)
+        best = min(best, seconds(ContinuousClock.now - t0))
+        precondition(batch.sampleCount == rows)
+    }
+    print(String(format: "CSV parse: %d rows (%.1f MiB), best of 3: %.2f s wall, %.2f M rows/s wall, %.2f M rows/s per CPU-second",
+                 rows, Double(bytes.count) / 1_048_576, best, Double(rows) / best / 1e6, Double(rows) / bestCPU / 1e6))
+}
+
+if ProcessInfo.processInfo.environment["CSV_RATE"] != nil {
+    try csvRate()
+} else {
+    try report()
+}
