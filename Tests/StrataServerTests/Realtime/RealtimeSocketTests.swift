@@ -227,6 +227,27 @@ import Testing
         }
     }
 
+    /// The same, on the wire: a peer that upgrades and then sends nothing
+    /// (no pong) gets the close frame 1001 "Ping timeout", and the server
+    /// closes the TCP connection (the read ends without the peer closing).
+    @Test func silentPeerGetsACloseFrameAndItsConnectionClosed() async throws {
+        try await withRealtimeServer({ $0.realtime.pingInterval = .milliseconds(200) }) { s in
+            let hub = s.server.realtime
+            let t = try await RawWebSocketPeer.run(port: s.port, path: "/ws/activity?since=0") {
+                try await waitUntil(timeout: .seconds(20), "the silent peer to be dropped") {
+                    hub.acceptedConnections == 1 && hub.connectionCount.load(ordering: .relaxed) == 0
+                }
+            }
+            #expect(t.statusLine.hasPrefix("HTTP/1.1 101"), "\(t.statusLine)")
+            #expect(t.serverClosed)
+            #expect(t.frames.contains { $0.opcode == 0x9 }, "the server pinged")
+            let close = t.frames.last
+            #expect(close?.opcode == 0x8)
+            #expect(close.map { Array($0.payload.prefix(2)) } == [0x03, 0xE9])  // 1001 going away
+            #expect(close.map { String(decoding: $0.payload.dropFirst(2), as: UTF8.self) } == "Ping timeout")
+        }
+    }
+
     @Test func badMessagesGetErrors() async throws {
         try await withRealtimeServer { s in
             let c = try await RealtimeTestClient.connect(s.ws("health"))
