@@ -16,7 +16,8 @@ all: build
 help:
 	@echo "make run    - build (release) and start strata serve on http://$(LISTEN), data in $(DATA_DIR)"
 	@echo "make test   - install what is missing, build, run every test"
-	@echo "make bench  - micro-benchmarks (release)"
+	@echo "make bench  - benchmark Strata side by side with Prometheus and VictoriaMetrics (bench-results/)"
+	@echo "make bench-micro / bench-check - ordo-one micro-benchmarks / check against the stored baseline"
 
 # Installs only what is missing, so repeated runs are fast.
 define apt_install

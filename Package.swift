@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "StrataServer",
             dependencies: [
-                "StrataStorage", "StrataQuery", "StrataIngest",
+                "StrataStorage", "StrataQuery", "StrataIngest", "StrataEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -93,6 +93,8 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Event store: audit log and user-activity analytics on the engine (issue #10).
+        .target(name: "StrataEvents", dependencies: ["StrataCodec", "StrataStorage", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
         // The offline benchmark harness behind `strata bench` (issue #6).
         .target(
             name: "StrataBench",
@@ -111,6 +113,7 @@ let package = Package(
                 "StrataIngest",
                 "StrataServer",
                 "StrataBench",
+                "StrataEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -143,9 +146,13 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "StrataEventsTests", dependencies: ["StrataEvents", "StrataTestSupport"]),
         .testTarget(
             name: "StrataBenchTests",
-            dependencies: ["StrataBench", "StrataTestSupport"]
+            dependencies: [
+                "StrataBench", "StrataTestSupport", "StrataIngest",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(
             name: "StrataServerTests",

@@ -58,6 +58,16 @@ let package = Package(
             ],
             path: "Sources/IngestReport"
         ),
+        // Backfill, compaction, rollup bytes and percentile figures (issue #5):
+        //   swift run -c release CompactionReport [hosts] [days] [blockHours]
+        .executableTarget(
+            name: "CompactionReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/CompactionReport"
+        ),
         // Bytes per sample of each encoding on the node workload:
         //   swift run -c release CodecSizeReport
         .executableTarget(

@@ -10,8 +10,12 @@ public struct BenchConfiguration: Sendable {
     public var startMs: Int64 = 1_700_000_000_000
     public var connections = 2
     public var batchSamples = 5_000
-    /// Timed runs per query (after one warm-up run).
+    /// Timed runs per query per repetition (after one warm-up run).
     public var queryRuns = 20
+    /// Every target is measured this many times (fresh data each time) and
+    /// each figure is the median: this machine's 2 cores are shared, and a
+    /// single run can land in someone else's build.
+    public var repetitions = 3
     /// Range queries use about this many steps.
     public var querySteps = 250
     public var targets: [TargetKind] = TargetKind.allCases
@@ -39,12 +43,13 @@ public struct BenchConfiguration: Sendable {
 
     public init() {}
 
-    /// The ≤ 2 minute version: 500 series over 2 h, 5 runs per query.
+    /// The ≤ 2 minute version: 500 series over 2 h, 5 runs per query, once.
     public mutating func applyQuick() {
         quick = true
         series = 500
         durationMs = 2 * 3_600_000
         queryRuns = 5
+        repetitions = 1
         queryBudgetSeconds = 10
         ingestTimeoutSeconds = 60
     }

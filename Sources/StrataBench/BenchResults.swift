@@ -32,6 +32,8 @@ public struct BenchResults: Sendable, Codable {
         public var connections: Int
         public var batchSamples: Int
         public var queryRuns: Int
+        /// Times every target was measured (figures are medians over them).
+        public var repetitions: Int
         public var quick: Bool
     }
 
@@ -66,6 +68,10 @@ public struct TargetResult: Sendable, Codable {
     /// `sum(count_over_time({__name__=~".+"}[…]))` over all data after the flush.
     public var storedSamples: Int?
     public var queries: [QueryMeasurement] = []
+    /// How many repetitions the figures are medians of.
+    public var repetitions = 1
+    /// The ingest rate of each repetition, to show the spread.
+    public var ingestRatesPerRepetition: [Double] = []
 
     public init(target: TargetKind, url: String, external: Bool) {
         self.target = target
@@ -112,13 +118,23 @@ public struct TargetResult: Sendable, Codable {
 
 public struct QueryMeasurement: Sendable, Codable {
     public var name: String
-    /// Timed runs (after one untimed warm-up run, whose answer is digested).
+    /// Timed runs (after one untimed warm-up run per repetition, whose
+    /// answer is digested).
     public var runs: Int
+    /// Every timed run, in ms.
+    public var timesMs: [Double] = []
+    /// Server CPU time (all threads, from schedstat) per timed run, in ms:
+    /// what the query costs the server, much less disturbed than latency by
+    /// other work on the machine.
+    public var serverCPUMsPerRun: Double?
     public var p50Ms: Double?
     public var p95Ms: Double?
     public var minMs: Double?
     public var maxMs: Double?
     public var digest: String?
+    /// Set when repetitions got answers with different digests: each
+    /// repetition's digest (parallel float summation can change the last bits).
+    public var digestsPerRepetition: [String]?
     public var resultSeries: Int?
     public var resultPoints: Int?
     public var error: String?

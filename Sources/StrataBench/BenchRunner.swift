@@ -14,6 +14,8 @@ public struct BenchRunner {
     public func run() async throws -> BenchResults {
         let progress = ProgressLine(enabled: config.progress)
         let loadAtStart = HostTools.loadAverage()
+        // Logs and saved answers are this run's only.
+        for sub in ["/logs", "/answers"] { try? FileManager.default.removeItem(atPath: config.outputDir + sub) }
         try FileManager.default.createDirectory(atPath: config.outputDir + "/logs", withIntermediateDirectories: true)
         let workDir = try config.workDir ?? makeTempDir()
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
@@ -36,14 +38,22 @@ public struct BenchRunner {
         let queries = config.workload.queries(range: Report.promDuration(ms: config.durationMs))
         let client = BenchHTTPClient(connections: config.connections)
 
-        var targets: [TargetResult] = []
+        // Each repetition measures every target once; the order rotates so
+        // that no target always runs first (or right after another's load).
+        var reps: [TargetKind: [TargetResult]] = [:]
         var answers: [TargetKind: [CanonicalResult?]] = [:]
-        for kind in config.targets {
-            let (result, a) = await measure(kind, load: load, queries: queries, window: window, workDir: workDir, client: client, progress: progress)
-            targets.append(result)
-            answers[kind] = a
+        let n = config.targets.count
+        for rep in 0..<config.repetitions {
+            if config.repetitions > 1 { progress.note("repetition \(rep + 1) of \(config.repetitions)") }
+            for i in 0..<n {
+                let kind = config.targets[(i + rep) % n]
+                let (result, a) = await measure(kind, load: load, queries: queries, window: window, workDir: workDir, client: client, progress: progress)
+                reps[kind, default: []].append(result)
+                if answers[kind] == nil || answers[kind]!.isEmpty { answers[kind] = a }
+            }
         }
         await client.shutdown()
+        var targets = config.targets.compactMap { reps[$0].map(TargetResult.median(of:)) }
 
         // Compare every answer with Prometheus'.
         if let reference = answers[.prometheus] {
@@ -62,7 +72,8 @@ public struct BenchRunner {
             date: HostTools.isoDate(), machine: HostTools.machine(loadAtStart: loadAtStart),
             settings: .init(
                 workload: config.workload, series: config.series, durationMs: config.durationMs, seed: config.seed,
-                connections: config.connections, batchSamples: config.batchSamples, queryRuns: config.queryRuns, quick: config.quick),
+                connections: config.connections, batchSamples: config.batchSamples, queryRuns: config.queryRuns,
+                repetitions: config.repetitions, quick: config.quick),
             load: .init(
                 samples: load.samples, staleMarkers: load.staleMarkers, series: load.series, rounds: load.rounds,
                 requests: load.requests, rawBytes: load.rawBytes, compressedBytes: load.compressedBytes,
@@ -100,7 +111,7 @@ public struct BenchRunner {
         }
         var answers: [CanonicalResult?] = []
         do {
-            progress.note("\(label): starting at \(target.baseURL)" + (target.pid.map { " (pid \($0))" } ?? ""))
+            progress.note("\(label): " + (target.process == nil ? "measuring the server at \(target.baseURL)" : "starting at \(target.baseURL) (pid \(target.pid ?? 0))"))
             try await target.waitReady(client, timeoutSeconds: config.readyTimeoutSeconds)
             let s0 = target.stats
 
@@ -125,7 +136,14 @@ public struct BenchRunner {
             let flushSeconds = ProgressLine.seconds(ContinuousClock.now - f0)
             result.flushSeconds = flushSeconds
             let s2 = target.stats
-            if kind == .victoriametrics { await settle(target) }
+            if kind == .victoriametrics {
+                // On disk first, then merged into one part per partition as
+                // VictoriaMetrics' background merges would eventually do: its
+                // best case, comparable with compacted blocks.
+                await settle(target, stableSeconds: 6)
+                _ = try? await client.get(target.baseURL + "/internal/force_merge", timeoutSeconds: 300)
+                await settle(target, stableSeconds: 2)
+            }
             var storage = TargetResult.Storage()
             let stored = Double(max(1, load.samples - load.staleMarkers))
             if target.dataDir != nil {
@@ -185,7 +203,7 @@ public struct BenchRunner {
     /// The samples `target` holds: `sum(count_over_time(name[…]))` per
     /// metric name, added up (one query over all names would fail, as
     /// count_over_time drops the names and the label sets then collide).
-    /// nil if any step fails. Bounded by the number of names.
+    /// nil if any step fails. Bounded by the number of names and 10 min.
     func storedSamples(_ target: BenchTarget, load: GeneratedLoad, client: BenchHTTPClient) async -> Int? {
         guard let r = try? await client.get(target.baseURL + "/api/v1/label/__name__/values", timeoutSeconds: 60), r.isSuccess,
             let obj = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any],
@@ -193,7 +211,9 @@ public struct BenchRunner {
         else { return nil }
         let range = Report.promDuration(ms: load.maxTime - load.minTime + 3_600_000)
         var total = 0
+        let deadline = ContinuousClock.now + .seconds(600)
         for name in names {
+            guard ContinuousClock.now < deadline else { return nil }
             guard let r = try? await client.get(target.instantURL("sum(count_over_time(\(name)[\(range)]))", at: load.maxTime), timeoutSeconds: 300),
                 r.isSuccess, let a = try? CanonicalResult.parse(r.body)
             else { return nil }
@@ -207,9 +227,9 @@ public struct BenchRunner {
     /// VictoriaMetrics 1.79's force_flush makes data searchable, but its
     /// in-memory parts reach the disk only on the next periodic flush (every
     /// 5 s; measured here: the data dir grows about 5 s after force_flush).
-    /// Waits until the data directory has not changed for 6 s (at most 20 s),
-    /// so the size measured is the size on disk.
-    func settle(_ target: BenchTarget) async {
+    /// Waits until the data directory has not changed for `stableSeconds`
+    /// (at most 20 s), so the size measured is the size on disk.
+    func settle(_ target: BenchTarget, stableSeconds: Int) async {
         guard target.dataDir != nil else { return }
         let deadline = ContinuousClock.now + .seconds(20)
         var last = target.dataDirectorySize()
@@ -220,7 +240,7 @@ public struct BenchRunner {
             if now != last {
                 last = now
                 stableSince = .now
-            } else if ContinuousClock.now - stableSince >= .seconds(6) {
+            } else if ContinuousClock.now - stableSince >= .seconds(stableSeconds) {
                 return
             }
         }

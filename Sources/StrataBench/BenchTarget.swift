@@ -83,6 +83,7 @@ public final class BenchTarget: Sendable {
             guard let d = dataDir else { return [] }
             // Parts (data/) and the inverted index (indexdb/): what holds the
             // samples and what finds them, as a block's chunks and index do.
+            // (The runner waits for the parts to reach the disk and merges them.)
             return [d + "/data", d + "/indexdb"]
         }
     }

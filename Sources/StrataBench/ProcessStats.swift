@@ -30,6 +30,24 @@ public struct ProcessStats: Sendable, Equatable {
             rssBytes: (statusKiB(status, "VmRSS") ?? 0) * 1024)
     }
 
+    /// CPU time of all of `pid`'s threads in ns: the first field of
+    /// /proc/PID/task/TID/schedstat (time on CPU), summed. Nanosecond
+    /// resolution, where /proc/PID/stat counts 10 ms ticks: fine enough for
+    /// the CPU cost of one query. nil if unreadable.
+    public static func threadCPUNanos(pid: Int32) -> UInt64? {
+        let dir = "/proc/\(pid)/task"
+        let tids = DirectorySize.subdirectories(dir)
+        guard !tids.isEmpty else { return nil }
+        var total: UInt64 = 0
+        for t in tids {
+            guard let line = readSmallFile(dir + "/" + t + "/schedstat"),
+                let first = line.split(separator: " ").first, let ns = UInt64(first)
+            else { continue }  // a thread that just exited
+            total &+= ns
+        }
+        return total
+    }
+
     /// utime + stime in clock ticks, from a /proc/PID/stat line. The command
     /// name (field 2) is in parentheses and may hold spaces or parentheses,
     /// so fields are counted from the last ')': field 3 (state) follows it,

@@ -15,6 +15,7 @@ public final class ProgressLine: @unchecked Sendable {
     private var lastDraw = ContinuousClock.now - .seconds(60)
     private var drawn = false
 
+    /// `enabled: false` drops the live line; phase summaries still print.
     public init(enabled: Bool = true) {
         self.enabled = enabled
         interactive = isatty(2) != 0
@@ -41,10 +42,10 @@ public final class ProgressLine: @unchecked Sendable {
         }
     }
 
-    /// Ends the line with a final message (kept on screen).
+    /// Ends the line with a final message (kept on screen; printed even
+    /// without the live line).
     public func finish(_ message: String) {
         lock.withLock {
-            guard enabled else { return }
             let text = (interactive && drawn ? "\r\u{1b}[K" : "") + message + "\n"
             FileHandle.standardError.write(Data(text.utf8))
             drawn = false

@@ -44,6 +44,7 @@ struct QueryRunner {
             progress.update(done: done, total: total)
             if answer != nil {
                 var times: [Double] = []
+                let cpu0 = target.pid.flatMap { ProcessStats.threadCPUNanos(pid: $0) }
                 let start = ContinuousClock.now
                 for _ in 0..<runs {
                     let t0 = ContinuousClock.now
@@ -60,6 +61,10 @@ struct QueryRunner {
                     if ProgressLine.seconds(ContinuousClock.now - start) > budgetSeconds { break }
                 }
                 m.runs = times.count
+                m.timesMs = times
+                if let cpu0, let cpu1 = target.pid.flatMap({ ProcessStats.threadCPUNanos(pid: $0) }), !times.isEmpty, cpu1 >= cpu0 {
+                    m.serverCPUMsPerRun = Double(cpu1 - cpu0) / 1e6 / Double(times.count)
+                }
                 m.p50Ms = Percentile.of(times, 50)
                 m.p95Ms = Percentile.of(times, 95)
                 m.minMs = times.min()

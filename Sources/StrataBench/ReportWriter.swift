@@ -48,7 +48,12 @@ public enum ReportWriter {
         md += " over \(r.settings.connections) connections"
         md += " (\(Report.sig(Double(r.load.compressedBytes) / 1_048_576)) MiB snappy, generated in \(Report.sig(r.load.generateSeconds)) s). "
         md += "Range queries cover \(Report.promDuration(ms: r.window.end - r.window.start)) at \(r.window.step / 1000) s steps (\(r.window.points) points); "
-        md += "each query runs once untimed, then \(r.settings.queryRuns) timed runs.\n\n"
+        md += "each query runs once untimed, then \(r.settings.queryRuns) timed runs"
+        if r.settings.repetitions > 1 {
+            md += ". Every target was measured \(r.settings.repetitions) times (fresh data directory each time, order rotated); "
+            md += "figures are medians, query percentiles are over all \(r.settings.repetitions * r.settings.queryRuns) timed runs"
+        }
+        md += ".\n\n"
         md += "Machine: \(r.machine.cpu), \(r.machine.cores) cores, \(Report.sig(Double(r.machine.memoryBytes) / 1_073_741_824)) GiB, \(r.machine.kernel). Run at \(r.date)"
         if let a = r.machine.loadAverageAtStart, let b = r.machine.loadAverageAtEnd {
             md += "; load average \(Report.fixed(a, 2)) at the start, \(Report.fixed(b, 2)) at the end"
@@ -72,7 +77,14 @@ public enum ReportWriter {
         md += "| samples held after flush | " + present.map { k in
             r.target(k)?.storedSamples.map { Report.grouped($0) } ?? "–"
         }.joined(separator: " | ") + String(repeating: " | ", count: ratioPeers.count) + " |\n"
-        md += "\nExpected samples held: \(Report.grouped(r.load.samples - r.load.staleMarkers)).\n\n"
+        md += "\nExpected samples held: \(Report.grouped(r.load.samples - r.load.staleMarkers))."
+        if r.settings.repetitions > 1 {
+            md += " Ingest rate per repetition: " + present.compactMap { k -> String? in
+                guard let t = r.target(k), !t.ingestRatesPerRepetition.isEmpty else { return nil }
+                return "\(k.displayName) " + t.ingestRatesPerRepetition.map { Report.si($0) }.joined(separator: ", ")
+            }.joined(separator: "; ") + "."
+        }
+        md += "\n\n"
 
         md += "## Queries: p50 (p95) in ms\n\n| query | " + present.map { name(r.target($0), $0) }.joined(separator: " | ")
         for peer in ratioPeers { md += " | p50 Strata / \(peer.displayName)" }
@@ -92,6 +104,23 @@ public enum ReportWriter {
                 md += " | " + (m?.matchesPrometheus.map { $0 ? (m?.vsPrometheus == "identical" ? "identical" : "equal within 1e-9") : "**mismatch**" } ?? "–")
             }
             md += " |\n"
+        }
+        let cpuKnown = present.filter { k in r.target(k)?.queries.contains { $0.serverCPUMsPerRun != nil } == true }
+        if !cpuKnown.isEmpty {
+            md += "\n### Server CPU per query run (ms, all threads, from schedstat)\n\n"
+            md += "Less disturbed than latency by other work on the machine.\n\n"
+            md += "| query | " + cpuKnown.map { $0.displayName }.joined(separator: " | ")
+            let cpuPeers = ratioPeers.filter { cpuKnown.contains($0) && cpuKnown.contains(.strata) }
+            for peer in cpuPeers { md += " | Strata / \(peer.displayName)" }
+            md += " |\n|---|" + String(repeating: "---:|", count: cpuKnown.count + cpuPeers.count) + "\n"
+            for q in r.queries {
+                md += "| `\(q.name)` | " + cpuKnown.map { k in
+                    r.target(k)?.query(q.name)?.serverCPUMsPerRun.map { Report.sig($0) } ?? "–"
+                }.joined(separator: " | ")
+                let f = BenchFigure(label: q.name, unit: "ms", higherIsBetter: false, value: { $0.query(q.name)?.serverCPUMsPerRun }, format: { Report.sig($0) })
+                for peer in cpuPeers { md += " | " + ratioCell(f.ratio(s, r.target(peer)), f) }
+                md += " |\n"
+            }
         }
         md += "\n| query | kind | shape | expression |\n|---|---|---|---|\n"
         for q in r.queries {
@@ -122,6 +151,18 @@ public enum ReportWriter {
         }
         if !notes.isEmpty {
             md += "\n## Errors and mismatches\n\n" + notes.map { "- " + $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n") + "\n"
+        }
+        var unstable: [String] = []
+        for t in r.targets {
+            for q in t.queries {
+                if let d = q.digestsPerRepetition { unstable.append("\(t.target.displayName) `\(q.name)`: " + d.joined(separator: ", ")) }
+            }
+        }
+        if !unstable.isEmpty {
+            md += "\n## Answers that changed between repetitions\n\n"
+            md += "Same data, same query, different digests: usually the last bits of a sum whose order of addition varies "
+            md += "(VictoriaMetrics sums in parallel). Only the first repetition's answer is compared with Prometheus'.\n\n"
+            md += unstable.map { "- " + $0 }.joined(separator: "\n") + "\n"
         }
         if let vm = r.target(.victoriametrics), p != nil {
             let compared = vm.queries.filter { $0.matchesPrometheus != nil }

@@ -12,7 +12,7 @@ public final class ServerProcess: @unchecked Sendable {
     public var isRunning: Bool { process.isRunning }
 
     /// Starts `executable` (a path, or a name looked up in PATH) with its
-    /// stdout and stderr appended to `logPath`.
+    /// stdout and stderr appended to `logPath` after a line with the command.
     public init(name: String, executable: String, arguments: [String], logPath: String) throws {
         self.name = name
         self.executable = executable
@@ -21,8 +21,13 @@ public final class ServerProcess: @unchecked Sendable {
         guard let path = ServerProcess.resolve(executable) else {
             throw BenchError.missingExecutable(executable)
         }
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        // Appended to, so that every repetition's log is kept.
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         guard let log = FileHandle(forWritingAtPath: logPath) else { throw BenchError.io("cannot write \(logPath)") }
+        log.seekToEndOfFile()
+        log.write(Data("=== \(executable) \(arguments.joined(separator: " "))\n".utf8))
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = log

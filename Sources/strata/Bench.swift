@@ -33,6 +33,9 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .customLong("query-runs"), help: "Timed runs per query (default 20; 5 with --quick).")
     var queryRuns: Int?
 
+    @Option(help: "Measure every target this many times; figures are medians (default 3; 1 with --quick).")
+    var repetitions: Int?
+
     @Option(help: "Comma-separated targets: strata, prometheus, victoriametrics.")
     var targets: String = "strata,prometheus,victoriametrics"
 
@@ -63,7 +66,7 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .customLong("no-install"), help: "Do not apt-get install missing peers.")
     var noInstall = false
 
-    @Flag(help: "A ≤ 2 minute version: 500 series over 2 h, 5 runs per query.")
+    @Flag(help: "A ≤ 2 minute version: 500 series over 2 h, 5 runs per query, one repetition.")
     var quick = false
 
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
@@ -94,6 +97,10 @@ struct Bench: AsyncParsableCommand {
         if let queryRuns {
             guard (1...10_000).contains(queryRuns) else { throw ValidationError("--query-runs must be in 1...10000") }
             c.queryRuns = queryRuns
+        }
+        if let repetitions {
+            guard (1...20).contains(repetitions) else { throw ValidationError("--repetitions must be in 1...20") }
+            c.repetitions = repetitions
         }
         var kinds: [TargetKind] = []
         for name in targets.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {

@@ -57,6 +57,8 @@ import Testing
         // Our own process is readable.
         let me = ProcessStats.read(pid: getpid())
         #expect(me != nil && me!.peakRSSBytes > 0 && me!.peakRSSBytes >= me!.rssBytes)
+        #expect((ProcessStats.threadCPUNanos(pid: getpid()) ?? 0) > 0)
+        #expect(ProcessStats.threadCPUNanos(pid: -1) == nil)
     }
 
     @Test func directorySizeCountsHardLinksOnce() throws {
@@ -87,6 +89,7 @@ import Testing
             t.storedSamples = 1_000
             var q = QueryMeasurement(name: "cpu")
             q.runs = 5
+            q.timesMs = [p50 / 2, p50, p50, p50 * 2, p50 * 2]
             q.p50Ms = p50
             q.p95Ms = p50 * 2
             q.digest = digest
@@ -100,7 +103,7 @@ import Testing
         return BenchResults(
             date: "2026-01-01T00:00:00Z",
             machine: .init(cpu: "test", cores: 2, memoryBytes: 1 << 30, kernel: "Linux"),
-            settings: .init(workload: .node, series: 200, durationMs: 3_600_000, seed: 1, connections: 2, batchSamples: 500, queryRuns: 5, quick: true),
+            settings: .init(workload: .node, series: 200, durationMs: 3_600_000, seed: 1, connections: 2, batchSamples: 500, queryRuns: 5, repetitions: 1, quick: true),
             load: .init(samples: 1_000, staleMarkers: 0, series: 200, rounds: 5, requests: 2, rawBytes: 10_000, compressedBytes: 5_000, minTime: 0, maxTime: 60_000, generateSeconds: 0.1),
             window: QueryWindow(start: 0, end: 60_000, step: 15_000),
             queries: [BenchQuery("cpu", #"sum by (instance) (rate(x{a=~"b|c"}[5m]))"#, kind: .dashboard)],
@@ -109,6 +112,30 @@ import Testing
                 target(.prometheus, rate: 1_000_000, rss: 130 << 20, p50: 10, digest: "1"),
                 target(.victoriametrics, rate: 2_000_000, rss: 160 << 20, p50: 5, digest: "2"),
             ])
+    }
+
+    @Test func repetitionsGiveMedians() {
+        let s = Self.sample()
+        var a = s.target(.strata)!, b = a, c = a
+        a.ingest!.samplesPerSecond = 1
+        b.ingest!.samplesPerSecond = 3
+        c.ingest!.samplesPerSecond = 2
+        b.memory!.peakRSSAfterIngestBytes = 10
+        c.ingest!.failedRequests = 2
+        c.queries[0].timesMs = [100]
+        let m = TargetResult.median(of: [a, b, c])
+        #expect(m.repetitions == 3)
+        #expect(m.ingest?.samplesPerSecond == 2)
+        #expect(m.ingest?.failedRequests == 2)
+        #expect(m.ingestRatesPerRepetition == [1, 3, 2])
+        #expect(m.memory?.peakRSSAfterIngestBytes == 50 << 20)
+        #expect(m.queries[0].runs == 11)
+        #expect(m.queries[0].p50Ms == 4)
+        #expect(m.queries[0].maxMs == 100)
+        #expect(m.queries[0].error == nil)
+        c.queries[0].digest = "other"
+        #expect(TargetResult.median(of: [a, c]).queries[0].digestsPerRepetition == ["1", "other"])
+        #expect(m.queries[0].digestsPerRepetition == nil)
     }
 
     @Test func markdownHasRatiosAndTargets() {

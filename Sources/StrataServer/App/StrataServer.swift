@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
+import StrataEvents
 import StrataQuery
 import StrataStorage
 
@@ -13,6 +14,8 @@ public final class StrataServer: Sendable {
     public let db: Database
     public let metrics: ServerMetrics
     public let metadata = MetadataStore()
+    /// The audit log and the user-activity store (issue #10).
+    public let events: EventStores
     let logger: Logger
     let startTime = Date()
     /// WebSocket feeds (issue #8).
@@ -46,11 +49,15 @@ public final class StrataServer: Sendable {
         do {
             monitor = try HealthMonitor(configTargets: config.targets, ingestor: ingestor, storage: db, hub: realtime,
                                         options: config.monitoring, dataDir: config.dataDir, logger: logger)
+            events = try EventStores.open(config: config, metrics: metrics, logger: logger)
         } catch {
             try? db.close()
             throw error
         }
     }
+
+    /// Records Strata's own security-relevant actions (`AuditLog.record`).
+    public var audit: AuditLog { events.auditLog }
 
     func makeRouter() -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
@@ -59,7 +66,9 @@ public final class StrataServer: Sendable {
         QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
-        AdminHandlers(db: db).register(on: router)
+        AdminHandlers(db: db, audit: events.auditLog).register(on: router)
+        AuditHandlers(store: events.audit, limits: config.limits, retention: config.retention).register(on: router)
+        ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         TargetHandlers(monitor: monitor).register(on: router)
         return router
@@ -104,6 +113,7 @@ public final class StrataServer: Sendable {
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatabaseService(db: db, logger: logger)),
+            .init(service: EventsService(stores: events, db: db, logger: logger)),
         ]
         for target in config.remoteWrite {
             services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))

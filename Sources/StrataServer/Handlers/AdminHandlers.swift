@@ -1,26 +1,39 @@
 import Foundation
 import Hummingbird
+import StrataEvents
 import StrataStorage
 
 /// `/api/v1/admin/tsdb/*` and `/api/v1/status/tsdb`.
 struct AdminHandlers: Sendable {
     let db: Database
+    let audit: AuditLog
 
     func register(on router: Router<StrataRequestContext>) {
-        router.post("/api/v1/admin/tsdb/flush") { _, _ in try await flush() }
-        router.put("/api/v1/admin/tsdb/flush") { _, _ in try await flush() }
+        router.post("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
+        router.put("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
         router.get("/api/v1/status/tsdb") { req, _ in status(req) }
     }
 
     /// Persists the whole head into blocks; answers once they are durable.
-    func flush() async throws -> Response {
+    /// Audited (issue #10) with the caller's address and the result.
+    func flush(_ ctx: StrataRequestContext) async throws -> Response {
         let db = self.db
         // Block writing is CPU and fsync heavy: keep it off the cooperative pool.
-        let metas: [BlockMeta] = try await withCheckedThrowingContinuation { cont in
-            DispatchQueue.global().async {
-                do { cont.resume(returning: try db.flush()) } catch { cont.resume(throwing: error) }
+        let metas: [BlockMeta]
+        do {
+            metas = try await withCheckedThrowingContinuation { cont in
+                DispatchQueue.global().async {
+                    do { cont.resume(returning: try db.flush()) } catch { cont.resume(throwing: error) }
+                }
             }
+        } catch {
+            await audit.record(type: .dataModification, action: "flush", outcome: .failure("\(error)"),
+                               source: ctx.remoteAddress, description: "flush of the TSDB head failed")
+            throw error
         }
+        await audit.record(type: .dataModification, action: "flush", outcome: .success, source: ctx.remoteAddress,
+                           description: "flushed the TSDB head into \(metas.count) block(s)",
+                           attributes: ["blocks": String(metas.count), "samples": String(metas.reduce(0) { $0 + $1.stats.samples })])
         return APIResponse.success { w in
             w.raw("{\"blocks\":[")
             for (i, m) in metas.enumerated() {

@@ -37,6 +37,7 @@ struct Ingestor: Sendable {
         var seriesOfRun: [Int] = []
         var runStarts: [Int] = []
         let futureLimit = now + limits.maxFutureMs
+        var oldest = Int64.max  // for realtime subscriptions: how far back this commit changes data
 
         func refuse(_ n: Int, _ reason: String, _ message: @autoclosure () -> String) {
             out.refused += n
@@ -78,6 +79,7 @@ struct Ingestor: Sendable {
                     refuse(1, "too_far_in_future", "sample for series \(s.labels) at \(t) is more than \(limits.maxFutureMs / 1000)s in the future")
                     continue
                 }
+                if t < oldest { oldest = t }
                 app.append(handle, t, batch.values[i])
             }
         }
@@ -90,7 +92,7 @@ struct Ingestor: Sendable {
             throw APIError(.internalError, "commit failed: \(error)")
         }
         out.appended = result.appended
-        if result.appended > 0 { commits?.signal() }
+        if result.appended > 0 { commits?.signal(oldestTimestamp: oldest) }
         out.duplicates = result.duplicates
         metrics.ingested(result.appended + result.duplicates, protocol: proto)
         for r in result.rejected {

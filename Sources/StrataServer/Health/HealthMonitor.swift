@@ -16,7 +16,6 @@ public final class HealthMonitor: Service, Sendable {
     let options: HealthOptions
     let store: TargetStore
     let logger: Logger
-    let client: HTTPClient
 
     public enum ChangeError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalid(String)
@@ -58,15 +57,9 @@ public final class HealthMonitor: Service, Sendable {
         self.logger = logger
         self.dataDir = dataDir
         store = TargetStore(path: options.targetsFile ?? dataDir + "/targets.json")
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
-            redirectConfiguration: .follow(max: 5, allowCycles: false),
-            timeout: .init(connect: .seconds(10)),
-            decompression: .enabled(limit: .size(PrometheusScrape.maxBodyBytes))
-        ))
         (commands, commandSink) = AsyncStream.makeStream()
         let persisted: [TargetSpec]
         do { persisted = try store.load() } catch {
-            try? client.syncShutdown()
             throw ConfigError.invalid("targets file", error.description)
         }
         var initial = State()
@@ -92,6 +85,12 @@ public final class HealthMonitor: Service, Sendable {
     // MARK: service
 
     public func run() async throws {
+        // Created here, not in init, so that a server that never runs has nothing to shut down.
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(
+            redirectConfiguration: .follow(max: 5, allowCycles: false),
+            timeout: .init(connect: .seconds(10)),
+            decompression: .enabled(limit: .size(PrometheusScrape.maxBodyBytes))
+        ))
         let env = TargetRunner.Environment(
             client: client, ingestor: ingestor, storage: storage, logger: logger,
             onStatus: { [weak self] runner, status in self?.published(runner, status) }

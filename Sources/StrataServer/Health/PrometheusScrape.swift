@@ -62,6 +62,8 @@ struct PrometheusScrape: Sendable {
         var added = 0
         if failure == nil {
             samples = parsed.sampleCount
+            // HELP/TYPE/UNIT, for /api/v1/metadata.
+            for m in parsed.metadata { out.appendMetadata(m) }
             var current = Set<Labels>(minimumCapacity: parsed.series.count)
             for s in parsed.series {
                 let labels = labeler.apply(s.labels)

@@ -17,12 +17,23 @@ public final class CommitSignal: Sendable {
 
     private let parked = Atomic<Bool>(false)
     private let generation = Atomic<UInt64>(0)
+    /// The oldest sample timestamp committed since the evaluator last took it.
+    private let oldestPending = Atomic<Int64>(.max)
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Records a commit. Non-blocking; safe from any thread.
-    public func signal() {
+    /// Records a commit whose oldest sample is at `oldestTimestamp` (Unix
+    /// ms): subscriptions re-evaluate from there, not their whole late
+    /// window. Non-blocking; safe from any thread.
+    public func signal(oldestTimestamp: Int64 = .min) {
+        // Atomic minimum: one load in the common case (samples newer than the pending minimum).
+        var cur = oldestPending.load(ordering: .relaxed)
+        while oldestTimestamp < cur {
+            let (exchanged, original) = oldestPending.compareExchange(expected: cur, desired: oldestTimestamp, ordering: .relaxed)
+            if exchanged { break }
+            cur = original
+        }
         generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
         // Fast path: nobody parked, nothing else to do.
         guard parked.load(ordering: .sequentiallyConsistent) else { return }
@@ -34,6 +45,13 @@ public final class CommitSignal: Sendable {
             parked.store(false, ordering: .releasing)
             w.resume(returning: generation.load(ordering: .acquiring))
         }
+    }
+
+    /// Takes the oldest timestamp signalled since the last call (nil: none).
+    /// Called before evaluating, so commits during the evaluation count for the next one.
+    func takeOldestTimestamp() -> Int64? {
+        let t = oldestPending.exchange(.max, ordering: .acquiringAndReleasing)
+        return t == .max ? nil : t
     }
 
     /// The number of commits signalled so far.

@@ -167,7 +167,10 @@ private struct JSONTextParser {
             while p.i < p.b.count, p.b[p.i] >= 48, p.b[p.i] <= 57 { p.i += 1 }
             return p.i - s
         }
+        // RFC 8259 §6: no leading zeros.
+        let intStart = i
         guard digits(&self) > 0 else { throw fail("expected digits") }
+        if b[intStart] == UInt8(ascii: "0") && i - intStart > 1 { throw JSONParseError(message: "leading zero", offset: intStart + 1) }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             integral = false
             i += 1

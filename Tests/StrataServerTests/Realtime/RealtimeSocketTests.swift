@@ -141,7 +141,9 @@ import Testing
         try await withRealtimeServer({ c in
             c.realtime.sendBufferMessages = 32
             c.realtime.sendBufferBytes = 4 << 20
-            c.realtime.dropGrace = .seconds(20)
+            // Generous: on a loaded machine the slow client may take a while to drain.
+            c.realtime.dropGrace = .seconds(60)
+            c.realtime.closeTimeout = .seconds(60)
         }) { s in
             let hub = s.server.realtime
             let slow = try await RealtimeTestClient.connect(s.ws("activity", "since=0"), startPaused: true)
@@ -160,12 +162,12 @@ import Testing
             }
             #expect(hub.droppedConnections == 1, "published \(published) events")
             #expect(hub.liveConnections(.activity) == 1)
+            // The slow client reads again: it finds the close frame after what was in flight.
+            slow.resumeReading()
             // The fast client got every event, in order.
             let n = published
             let got = try await fast.waitFor("\(n) events", timeout: .seconds(60)) { $0.filter { $0.type == "activity_update" }.count == n }
             #expect(got.filter { $0.type == "activity_update" }.map { $0.int("n")! } == (0..<Int64(n)).map { $0 })
-            // The slow client, once it reads again, finds the close frame after what was in flight.
-            slow.resumeReading()
             let frame = try await slow.closeFrame()
             #expect(frame?.closeCode == .policyViolation)
             #expect(frame?.reason?.hasPrefix("slow consumer") == true)

@@ -61,6 +61,7 @@ final class SubscriptionManager: Service, Sendable {
 
     private let inbox = Mutex<[Request]>([])
     private let state = Mutex(State())
+    private let stopping = Atomic<Bool>(false)
 
     init(hub: RealtimeHub, storage: any QueryableStorage, options: RealtimeOptions, logger: Logger,
          now: @escaping @Sendable () -> Int64 = { nowMillis() }) {
@@ -92,7 +93,7 @@ final class SubscriptionManager: Service, Sendable {
         let clock = ContinuousClock()
         var lastTick = clock.now - options.tick
         await withGracefulShutdownHandler {
-            while !Task.isCancelled {
+            while !Task.isCancelled && !stopping.load(ordering: .acquiring) {
                 var requests = inbox.withLock { r in defer { r.removeAll() }; return r }
                 var generation = signal.current
                 if requests.isEmpty && generation == seen {
@@ -122,6 +123,7 @@ final class SubscriptionManager: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .releasing)
             signal.finish()
         }
     }
@@ -137,6 +139,8 @@ final class SubscriptionManager: Service, Sendable {
             var joiners: [SubscriptionKey: [Member]] = [:]
             for r in requests { apply(r, &s, &joiners) }
             if tick { s.ticks += 1 }
+            // Taken before evaluating: commits landing during it count for the next tick.
+            let changedFrom = tick ? hub.commits.takeOldestTimestamp() : nil
             let engine = QueryEngine(storage: storage, limits: limits)
             var emptied: [SubscriptionKey] = []
             for (key, g) in s.groups {
@@ -144,7 +148,7 @@ final class SubscriptionManager: Service, Sendable {
                     evaluateWithJoiners(g, js, engine, now: now)
                     s.evaluations += 1
                 } else if tick && !g.members.isEmpty {
-                    evaluateIncrementally(g, engine, now: now)
+                    evaluateIncrementally(g, engine, now: now, changedFrom: changedFrom)
                     s.evaluations += 1
                 }
                 let before = g.members.count
@@ -245,8 +249,8 @@ final class SubscriptionManager: Service, Sendable {
         }
     }
 
-    private func evaluateIncrementally(_ g: Group, _ engine: QueryEngine, now: Int64) {
-        let r = g.window.incrementalRange(now: now)
+    private func evaluateIncrementally(_ g: Group, _ engine: QueryEngine, now: Int64, changedFrom: Int64?) {
+        let r = g.window.incrementalRange(now: now, changedFrom: changedFrom)
         let evalStart = g.usesQueryBounds ? g.window.window(now: now).start : r.start
         switch evaluate(g, engine, start: evalStart, end: r.end) {
         case .failure(let e):

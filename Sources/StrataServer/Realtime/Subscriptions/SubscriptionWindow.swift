@@ -64,12 +64,16 @@ struct SubscriptionWindow {
         return (end - (rangeMs / stepMs) * stepMs, end)
     }
 
-    /// What a tick at `now` must evaluate: from the oldest point that may
-    /// still change (or the window start) to the newest grid time.
-    func incrementalRange(now: Int64) -> (start: Int64, end: Int64) {
+    /// What a tick at `now` must evaluate, up to the newest grid time: from
+    /// the oldest point the commits since the last tick can have changed
+    /// (`changedFrom`, their oldest sample; nil: unknown, take the whole late
+    /// window), but never before the late window or the window start.
+    func incrementalRange(now: Int64, changedFrom: Int64? = nil) -> (start: Int64, end: Int64) {
         let w = window(now: now)
         guard let through = evaluatedThrough else { return w }
-        let from = max(w.start, min(cacheFrom, through + stepMs))
+        var from = min(cacheFrom, through + stepMs)
+        if let c = changedFrom, c > from { from = c > through ? through + stepMs : alignUp(c) }
+        from = max(w.start, from)
         return (min(from, w.end), w.end)
     }
 
@@ -128,6 +132,23 @@ struct SubscriptionWindow {
         for (labels, old) in cache where !seen.contains(labels) {
             let gone = old.ts.filter { $0 >= from && $0 <= through }
             if !gone.isEmpty { updates.append(SeriesUpdate(labels: labels, removed: gone)) }
+        }
+        // Points in the late window that this evaluation did not cover (it
+        // started after them: the commits were newer) are unchanged: keep them.
+        if from > newCacheFrom {
+            for (labels, old) in cache {
+                var kept = Points()
+                for (t, v) in zip(old.ts, old.vs) where t >= newCacheFrom && t < from {
+                    kept.ts.append(t)
+                    kept.vs.append(v)
+                }
+                guard !kept.ts.isEmpty else { continue }
+                if let fresh = newCache[labels] {
+                    kept.ts.append(contentsOf: fresh.ts)
+                    kept.vs.append(contentsOf: fresh.vs)
+                }
+                newCache[labels] = kept
+            }
         }
         updates.sort { $0.labels < $1.labels }
         cache = newCache
