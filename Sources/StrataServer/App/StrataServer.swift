@@ -63,7 +63,8 @@ public final class StrataServer: Sendable {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: config.query.maxConcurrency),
+                      options: config.query).register(on: router)
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)

@@ -107,8 +107,8 @@ import StrataTestSupport
     }
 
     /// API requests outside the corpus whose whole answer (status, envelope,
-    /// data or error message) must be the same: parameter errors and the
-    /// metadata endpoints.
+    /// data or error message) must be the same: parameter errors, the
+    /// series/label endpoints, format_query, query_exemplars and metadata.
     static func apiCases(t0: Int64) -> [(String, [(String, String)])] {
         let a = PromTime.format(t0), b = PromTime.format(t0 + 3_600_000)
         return [
@@ -116,6 +116,8 @@ import StrataTestSupport
             ("/api/v1/query", [("query", "up"), ("time", a), ("timeout", "abc")]),
             ("/api/v1/query", [("query", "sum("), ("time", a)]),
             ("/api/v1/query", [("query", ""), ("time", a)]),
+            ("/api/v1/query", [("time", a)]),
+            ("/api/v1/query_range", [("start", a), ("end", b), ("step", "60")]),
             ("/api/v1/query", [("query", "up"), ("time", "2030-01-01T00:00:00Z")]),
             ("/api/v1/query_range", [("query", "up"), ("end", b), ("step", "60")]),
             ("/api/v1/query_range", [("query", "up"), ("start", "x"), ("end", b), ("step", "60")]),
@@ -154,6 +156,23 @@ import StrataTestSupport
             ("/api/v1/label/v/values", [("match[]", "label_test{group=\"odd\"}")]),
             ("/api/v1/label/__name__/values", []),
             ("/api/v1/label/nonexistent/values", []),
+            // format_query: Prometheus' Pretty(0) layout and its parse errors.
+            ("/api/v1/format_query", [("query", "sum by(job)(rate(http_requests_total{job=\"api-server\",code=~\"5..\"}[5m])) / ignoring(code) group_left sum without(code)(rate(http_requests_total[5m]))")]),
+            ("/api/v1/format_query", [("query", "foo offset 5m @ 1000 + bar[1h:5m] # comment")]),
+            ("/api/v1/format_query", [("query", "sum(")]),
+            ("/api/v1/format_query", []),
+            // query_exemplars: no exemplar storage in either, so parameter checks and [].
+            ("/api/v1/query_exemplars", [("query", "http_requests_total"), ("start", a), ("end", b)]),
+            ("/api/v1/query_exemplars", [("query", "sum(")]),
+            ("/api/v1/query_exemplars", [("query", "up"), ("start", "abc")]),
+            ("/api/v1/query_exemplars", [("query", "sum("), ("start", "abc")]),
+            ("/api/v1/query_exemplars", [("start", a)]),
+            ("/api/v1/query_exemplars", [("query", "up"), ("start", b), ("end", a)]),
+            // metadata: neither keeps metadata from remote write.
+            ("/api/v1/metadata", []),
+            ("/api/v1/metadata", [("metric", "http_requests_total")]),
+            ("/api/v1/metadata", [("limit", "abc")]),
+            ("/api/v1/metadata", [("limit", "0")]),
         ]
     }
 
