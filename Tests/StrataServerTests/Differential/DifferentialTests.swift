@@ -95,6 +95,16 @@ import StrataTestSupport
                     Issue.record(Comment(rawValue: "\(path) \(params): \(diff)"))
                 }
             }
+            // Status endpoints hold each server's own facts: the same fields
+            // with the same JSON types (what Grafana and tools read).
+            for path in ["/api/v1/status/buildinfo", "/api/v1/status/runtimeinfo"] {
+                let p = try await Self.get(prom.base + path)
+                let s = try await Self.get(strata.base + path)
+                #expect(s.status == 200 && s.json?["status"] as? String == "success", "\(path): \(s.text)")
+                if let diff = Self.shapeDifference(p.data, s.data) {
+                    Issue.record(Comment(rawValue: "\(path): \(diff)"))
+                }
+            }
             for f in failures {
                 Issue.record(Comment(rawValue: "corpus.txt:\(f.entry.line): \(f.entry.template)\n\(f.text)"))
             }
@@ -174,6 +184,26 @@ import StrataTestSupport
             ("/api/v1/metadata", [("limit", "abc")]),
             ("/api/v1/metadata", [("limit", "0")]),
         ]
+    }
+
+    /// Fields of Prometheus' object missing from Strata's or of another
+    /// JSON type; nil when every field is there with its type.
+    static func shapeDifference(_ prometheus: Any?, _ strata: Any?) -> String? {
+        guard let p = prometheus as? [String: Any], let s = strata as? [String: Any] else { return "not objects" }
+        func kind(_ v: Any) -> String {
+            // Booleans and numbers are both NSNumber after JSONSerialization.
+            if v is String { return "string" }
+            if v is NSNumber { return "number or bool" }
+            if v is [Any] { return "array" }
+            if v is [String: Any] { return "object" }
+            return "null"
+        }
+        var out: [String] = []
+        for (k, v) in p.sorted(by: { $0.key < $1.key }) {
+            guard let w = s[k] else { out.append("missing \(k)"); continue }
+            if kind(v) != kind(w) { out.append("\(k): \(kind(w)) instead of \(kind(v))") }
+        }
+        return out.isEmpty ? nil : out.joined(separator: ", ")
     }
 
     /// Compares two API answers as JSON values; nil when they are equal.
