@@ -27,6 +27,9 @@
 ///    the literal prefilter avoid the engine for the common shapes only.
 ///  - `(?i)` folds case with Swift's Unicode mappings, RE2 with simple case
 ///    folding; `\p{Name}` accepts the names Swift knows.
+///  - `\b`/`\B` use Swift's simple word boundary, which does not count
+///    digits as word characters (RE2: `[0-9A-Za-z_]`); Swift has no
+///    lookbehind to spell RE2's out.
 ///  - `\C` (any byte) is rejected; RE2's limit on the total program size is
 ///    not enforced (only the per-operator repeat limit of 1000).
 struct RegexSyntax {
