@@ -41,6 +41,18 @@ private let t0: Int64 = 1_764_374_400_000
         }
     }
 
+    @Test func lookbackDeltaIsConfigurable() async throws {
+        // The last samples are at t0 + 30 s; 90 s later they are within the
+        // default 5 m lookback but not within 1 m.
+        try await withServer({ $0.query.lookbackDeltaMs = 60_000 }) { s in
+            try await Self.load(s)
+            let late = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", [("query", "ql"), ("time", "1764374520")]))
+            #expect(late.text == #"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
+            let inside = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", [("query", "ql"), ("time", "1764374490")]))
+            #expect((((inside.data as? [String: Any])?["result"]) as? [Any])?.count == 2, "\(inside.text)")
+        }
+    }
+
     @Test func configuredLimitsAreListedAsFlags() async throws {
         let c = try ServeConfig.parse(yaml: "query: {timeout: 30s, max_samples: 1000, max_concurrency: 3, lookback_delta: 10m}\n")
         #expect(c.query.timeoutMs == 30_000 && c.query.maxSamples == 1000 && c.query.maxConcurrency == 3)
