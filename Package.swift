@@ -91,6 +91,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The web dashboard's static files (issue #11), served by DashboardHandlers.
+            resources: [.copy("Dashboard/Assets")],
             swiftSettings: strictSwift
         ),
         // Event store: audit log and user-activity analytics on the engine (issue #10).

@@ -71,6 +71,7 @@ public final class StrataServer: Sendable {
         ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         TargetHandlers(monitor: monitor).register(on: router)
+        DashboardHandlers(assets: DashboardAssets.load()).register(on: router)
         return router
     }
 

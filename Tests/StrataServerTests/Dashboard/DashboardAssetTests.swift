@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// The dashboard's static files as `strata serve` answers them (issue #11).
+@Suite("Dashboard assets")
+struct DashboardAssetTests {
+    @Test("/ serves the page, /assets/ the modules with their content types and validators")
+    func servesPageAndModules() async throws {
+        try await withServer { s in
+            let page = try await HTTP.get(s.base + "/")
+            #expect(page.status == 200)
+            #expect(page.headers.first(name: "content-type") == "text/html; charset=utf-8")
+            #expect(page.text.contains("<script type=\"module\" src=\"/assets/js/app.js\">"))
+            #expect(page.headers.first(name: "cache-control") == "no-cache")
+            #expect(page.headers.first(name: "content-security-policy")?.contains("script-src 'self'") == true)
+
+            let js = try await HTTP.get(s.base + "/assets/js/app.js")
+            #expect(js.status == 200)
+            #expect(js.headers.first(name: "content-type") == "text/javascript; charset=utf-8")
+            let css = try await HTTP.get(s.base + "/assets/css/app.css")
+            #expect(css.headers.first(name: "content-type") == "text/css; charset=utf-8")
+
+            let etag = try #require(js.headers.first(name: "etag"))
+            let again = try await HTTP.request(s.base + "/assets/js/app.js", headers: [("If-None-Match", etag)])
+            #expect(again.status == 304)
+            #expect(again.body.isEmpty)
+            let stale = try await HTTP.request(s.base + "/assets/js/app.js", headers: [("If-None-Match", "\"0000000000000000\"")])
+            #expect(stale.status == 200)
+        }
+    }
+
+    @Test("page paths answer with the page; unknown and escaping asset paths are 404")
+    func routing() async throws {
+        try await withServer { s in
+            let deep = try await HTTP.get(s.base + "/ui/metrics")
+            #expect(deep.status == 200)
+            #expect(deep.text.contains("<main id=\"main\""))
+            #expect(try await HTTP.get(s.base + "/assets/js/nope.js").status == 404)
+            #expect(try await HTTP.get(s.base + "/assets/../Package.swift").status == 404)
+            #expect(try await HTTP.get(s.base + "/assets/%2e%2e/index.html").status == 404)
+            // The exposition keeps its path: the dashboard routes by fragment.
+            let metrics = try await HTTP.get(s.base + "/metrics")
+            #expect(metrics.headers.first(name: "content-type")?.hasPrefix("text/plain") == true)
+        }
+    }
+
+    @Test("every relative module import of every script is served")
+    func importsResolve() async throws {
+        try await withServer { s in
+            var queue = ["js/app.js"]
+            var seen = Set<String>()
+            while let file = queue.popLast() {
+                guard seen.insert(file).inserted else { continue }
+                let r = try await HTTP.get(s.base + "/assets/" + file)
+                #expect(r.status == 200, "\(file)")
+                let dir = (file as NSString).deletingLastPathComponent
+                for spec in Self.importSpecifiers(r.text) where spec.hasPrefix(".") {
+                    let joined = ((dir as NSString).appendingPathComponent(spec) as NSString).standardizingPath
+                    queue.append(joined.hasPrefix("/") ? String(joined.dropFirst()) : joined)
+                }
+            }
+            #expect(seen.count >= 10)
+        }
+    }
+
+    /// `from './x.js'` and `import('./x.js')` specifiers.
+    static func importSpecifiers(_ source: String) -> [String] {
+        var out: [String] = []
+        for marker in ["from '", "import('", "import '"] {
+            var rest = Substring(source)
+            while let r = rest.range(of: marker) {
+                let after = rest[r.upperBound...]
+                if let end = after.firstIndex(of: "'") { out.append(String(after[..<end])) }
+                rest = after
+            }
+        }
+        return out
+    }
+}
