@@ -9,6 +9,8 @@ struct AuditHandlers: Sendable {
     let store: EventStore
     let limits: ServeConfig.Limits
     let retention: Int64
+    /// Announces ingested events on `/ws/audit` (`audit_event`, docs/realtime.md) so dashboards update live.
+    var hub: RealtimeHub? = nil
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/audit/events") { req, _ in try await ingest(req) }
@@ -54,6 +56,18 @@ struct AuditHandlers: Sendable {
         }
         try Self.checkTimes(drafts, now: now, retention: retention, maxFuture: limits.maxFutureMs)
         let r = try await store.append(drafts)
+        if let hub, !r.ids.isEmpty {
+            var p = JSONWriter(capacity: 32 + 12 * r.count)
+            p.raw("{\"count\":")
+            p.int(r.count)
+            p.raw(",\"ids\":[")
+            for (i, id) in r.ids.enumerated() {
+                if i > 0 { p.byte(UInt8(ascii: ",")) }
+                p.int64(Int64(bitPattern: id))
+            }
+            p.raw("]}")
+            _ = hub.publish(channel: .audit, type: "audit_event", payloadJSON: p.bytes)
+        }
         return APIResponse.success(capacity: 64 + 12 * r.count) { w in
             w.raw("{\"ids\":[")
             for (i, id) in r.ids.enumerated() {

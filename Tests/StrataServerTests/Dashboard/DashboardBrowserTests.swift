@@ -53,7 +53,7 @@ struct DashboardBrowserTests {
     }
 
     @Test("every page shows the API's numbers, live updates, audit filters, no console errors",
-          .enabled(if: chromiumInstalled, "Chromium is not installed (apt-get install chromium chromium-driver); dashboard browser test skipped"))
+          .enabled(if: DashboardBrowserTests.chromiumInstalled, "Chromium is not installed (apt-get install chromium chromium-driver); dashboard browser test skipped"))
     func dashboardInChromium() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.chromedriver),
                 "chromedriver missing at \(Self.chromedriver): apt-get install chromium-driver")

@@ -36,6 +36,7 @@ async function route() {
   if (current) { current.instance.unmount(); current = null; }
   const main = document.getElementById('main');
   main.replaceChildren();
+  for (const k of Object.keys(main.dataset)) delete main.dataset[k];
   document.querySelectorAll('nav a').forEach((a) => {
     if (a.dataset.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   });

@@ -27,7 +27,7 @@ export function mount(root, params) {
   const actions = el('div', { class: 'scroll' });
   root.append(el('h1', { text: 'User Activity' }), row, msg, cards,
     el('section', { class: 'card' }, el('h3', { text: 'Activity timeline (active users per bucket)' }), canvas),
-    el('div', { class: 'grid', style: 'grid-template-columns: repeat(auto-fit, minmax(320px, 1fr))' },
+    el('div', { class: 'grid grid2' },
       el('section', { class: 'card' }, el('h3', { text: 'Most active pages' }), pages),
       el('section', { class: 'card' }, el('h3', { text: 'Top user actions' }), actions)));
 

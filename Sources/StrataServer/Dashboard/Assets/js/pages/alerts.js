@@ -68,7 +68,7 @@ export function mount(root) {
         el('td', { class: `sev-${a.severity}`, text: a.severity }), el('td', { class: `status-${a.state}`, text: a.state }),
         el('td', { text: a.summary }),
         el('td', {}, acked.has(a.key) ? el('span', { class: 'muted small', text: 'acknowledged' })
-          : el('button', { type: 'button', text: 'Acknowledge', onclick: () => { acked.add(a.key); saveAcks(); renderRecent(); } }))))))));
+          : el('button', { type: 'button', text: 'Acknowledge', onclick: () => { acked.add(a.key); saveAcks(); renderRecent(); } })))))));
   }
 
   function addRecent(a) {
@@ -131,7 +131,7 @@ export function mount(root) {
   async function loadSettings() {
     try {
       const s = await getJSON('/api/v1/alert-settings', null, abort.signal);
-      const area = el('textarea', { 'aria-label': 'Alert settings (JSON)', rows: '12', style: 'width:100%;font-family:ui-monospace,monospace' });
+      const area = el('textarea', { 'aria-label': 'Alert settings (JSON)', rows: '12', class: 'mono-area' });
       area.value = JSON.stringify(s, null, 2);
       const out = el('span', { class: 'small', 'aria-live': 'polite' });
       const save = el('button', { type: 'button', text: 'Save settings', onclick: async () => {

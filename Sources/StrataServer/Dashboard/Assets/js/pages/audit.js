@@ -122,7 +122,7 @@ export function mount(root, params) {
         el('td', { text: e.time }), el('td', {}, el('strong', { text: e.type }), ' ', e.action),
         el('td', { text: e.user }), el('td', { class: `sev-${e.severity}`, text: e.severity }),
         el('td', { text: e.description }),
-        el('td', {}, el('button', { type: 'button', text: 'View', 'aria-label': `View event ${e.id}`, onclick: (ev) => open(e.id, ev.currentTarget) }))))))));
+        el('td', {}, el('button', { type: 'button', text: 'View', 'aria-label': `View event ${e.id}`, onclick: (ev) => open(e.id, ev.currentTarget) })))))));
   }
 
   async function open(id, from) {
@@ -130,7 +130,7 @@ export function mount(root, params) {
     const closeBtn = el('button', { type: 'button', text: 'Close', onclick: close });
     const body = el('div', { text: 'Loading…' });
     const drawer = el('aside', { class: 'drawer', role: 'dialog', 'aria-modal': 'true', 'aria-label': `Audit event ${id}`, 'data-testid': 'drawer' },
-      el('div', { class: 'row' }, el('h2', { text: `Event ${id}`, style: 'flex:1;margin:0' }), closeBtn), body);
+      el('div', { class: 'row' }, el('h2', { text: `Event ${id}`, class: 'grow' }), closeBtn), body);
     drawer.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') close();
       if (e.key === 'Tab') { e.preventDefault(); closeBtn.focus(); }

@@ -59,7 +59,7 @@ export function mount(root, params) {
   const explorer = makeExplorer(state, () => { sync(); }, () => window_());
 
   root.append(el('h1', { text: 'Metrics' }), rangeRow, msg, cardGrid,
-    el('div', { class: 'grid', style: 'grid-template-columns: repeat(auto-fit, minmax(320px, 1fr))' },
+    el('div', { class: 'grid grid2' },
       el('section', { class: 'card' }, el('h3', { text: 'Request volume (req/s)' }), volCanvas, volInfo),
       el('section', { class: 'card' }, el('h3', { text: 'Response time p50 / p95' }), latCanvas,
         legend(['p50', 'p95']), latInfo)),
@@ -139,6 +139,7 @@ export function mount(root, params) {
     if (failed.length) msg.textContent = `Some panels failed: ${failed.map((f) => f.reason.message).join('; ')}`;
     root.dataset.loaded = 'true';
     root.dataset.loadedRange = state.range;
+    root.dataset.loadCount = String(Number(root.dataset.loadCount || 0) + 1);
     perf.dataShown('metrics');
     if (state.q) explorer.run();
   }
@@ -257,7 +258,7 @@ function makeExplorer(state, onChange, windowFn) {
 
   const node = el('section', { class: 'card explorer' }, el('h3', { text: 'Explorer' }),
     el('div', { class: 'ac' }, input, list),
-    el('div', { class: 'row', style: 'margin-top:8px' }, runBtn,
+    el('div', { class: 'row mt8' }, runBtn,
       el('span', { role: 'group', 'aria-label': 'Result view' }, graphBtn, ' ', tableBtn)), out);
   graphBtn.setAttribute('aria-pressed', String(state.view === 'graph'));
   tableBtn.setAttribute('aria-pressed', String(state.view === 'table'));
