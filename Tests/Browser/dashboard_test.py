@@ -111,7 +111,7 @@ class Run:
         self.allowed = []  # (URL part, status) of failed loads a check causes on purpose
         opts = webdriver.ChromeOptions()
         for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800",
-                  "--enable-precise-memory-info"]:
+                  "--enable-precise-memory-info", "--js-flags=--expose-gc"]:
             opts.add_argument(a)
         opts.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
         opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -213,7 +213,7 @@ class Run:
         self.api.put("/api/v1/targets/web-1", {"id": "web-1", "name": "Web 1", "kind": "http",
                                                "url": self.base + "/-/healthy", "interval": "100ms", "timeout": "100ms"})
         self.js("window.__strataPerf.wsToDom.length = 0; window.__strataPerf.wsToFrame.length = 0")
-        heap0 = self.js("return performance.memory ? performance.memory.usedJSHeapSize : null")
+        heap0 = self.js("if (window.gc) window.gc(); return performance.memory ? performance.memory.usedJSHeapSize : null")
         soak = float(os.environ.get("DASHBOARD_SOAK_SECONDS", "15"))
         t_end = time.time() + soak
         while time.time() < t_end:

@@ -53,14 +53,22 @@ struct DashboardAssetTests {
                 guard seen.insert(file).inserted else { continue }
                 let r = try await HTTP.get(s.base + "/assets/" + file)
                 #expect(r.status == 200, "\(file)")
-                let dir = (file as NSString).deletingLastPathComponent
                 for spec in Self.importSpecifiers(r.text) where spec.hasPrefix(".") {
-                    let joined = ((dir as NSString).appendingPathComponent(spec) as NSString).standardizingPath
-                    queue.append(joined.hasPrefix("/") ? String(joined.dropFirst()) : joined)
+                    queue.append(Self.resolve(spec, from: file))
                 }
             }
             #expect(seen.count >= 10)
         }
+    }
+
+    /// A relative module specifier against the importing file, as a URL resolves it.
+    static func resolve(_ spec: String, from file: String) -> String {
+        var parts = file.split(separator: "/").dropLast().map(String.init)
+        for seg in spec.split(separator: "/") {
+            if seg == "." { continue }
+            if seg == ".." { _ = parts.popLast() } else { parts.append(String(seg)) }
+        }
+        return parts.joined(separator: "/")
     }
 
     /// `from './x.js'` and `import('./x.js')` specifiers.
