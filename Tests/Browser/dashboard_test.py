@@ -94,8 +94,8 @@ def ingest(api, now_ms):
     api.post("/api/v1/activity", {"events": beacons})
     # 29 days of a gauge at 5-minute intervals, for the 30-day chart point budget.
     samples = []
-    t = now_ms - 29 * 86_400_000
-    while t < now_ms - 60_000:
+    t = now_ms - 30_000 - 29 * 86_400_000
+    while t <= now_ms - 30_000:
         samples.append([t, 50 + 40 * math.sin(t / 3.6e6) + rng.random()])
         t += 300_000
     api.post("/api/v1/import", {"series": [{"labels": {"__name__": "dashboard_test_load", "job": "dashboard-test"}, "samples": samples}]})
@@ -138,8 +138,13 @@ class Run:
         return self.d.find_elements(By.CSS_SELECTOR, sel)
 
     def attr(self, sel, name):
-        els = self.css(sel)
-        return els[0].get_attribute(name) if els else None
+        """One attribute (or textContent) of the first match, read in one script call so a
+        re-render between finding and reading cannot leave a stale reference."""
+        return self.js("const e = document.querySelector(arguments[0]); if (!e) return null;"
+                       "return arguments[1] === 'textContent' ? e.textContent : e.getAttribute(arguments[1]);", sel, name)
+
+    def attrs(self, sel, name):
+        return self.js("return [...document.querySelectorAll(arguments[0])].map(e => e.getAttribute(arguments[1]))", sel, name)
 
     def open(self, hash_path, page):
         """A full navigation (not a hash change), so the load measurement starts at navigation start."""
@@ -255,6 +260,13 @@ class Run:
         for cid in ["request-rate", "error-rate", "response-time", "connections"]:
             sel = f"[data-testid=card-{cid}]"
             self.ok(f"metrics: card {cid} equals API", f"{self.attr(sel, 'data-value')} ({self.attr(sel, 'textContent')})")
+        # The request-volume chart follows /ws/metrics: the initial result, then pushed updates.
+        self.js("window.__noReload = 'metrics'")
+        self.wait(lambda: int(self.attr("[data-testid=chart-requests-info]", "data-live-updates") or 0) >= 3, "live metrics updates")
+        check(self.js("return window.__noReload") == "metrics", "page was reloaded")
+        check(self.attr("#conn", "data-state") == "connected", f"badge {self.attr('#conn', 'data-state')}")
+        self.ok("metrics: request chart updated live over /ws/metrics; badge connected",
+                self.attr("[data-testid=chart-requests-info]", "textContent"))
         self.shot("metrics")
         # 30 days: the page asks for about 1,000 points per series.
         self.css("button[data-range='30d']")[0].click()
@@ -283,7 +295,7 @@ class Run:
         self.wait(lambda: self.css("[data-testid=explorer-table]"), "table view")
         rows = int(self.attr("[data-testid=explorer-table]", "data-rows"))
         r = self.api.get("/api/v1/query", {"query": "dashboard_test_load"})
-        check(rows == len(r["result"]), f"table rows {rows} vs API {len(r['result'])}")
+        check(rows == len(r["result"]) == 1, f"table rows {rows} vs API {len(r['result'])}")
         self.ok("metrics: explorer table equals API", f"{rows} rows")
         # A bad query shows the API's error.
         self.allowed.append(("query=sum%28rate%28x%5B5m%5D%29", 400))
@@ -355,7 +367,7 @@ class Run:
         self.open("#/audit", "audit")
         api_all = self.api.get("/api/v1/audit/events", {"range": "last_24h", "limit": 50})
         check(self.attr("[data-testid=audit-total]", "data-value") == str(api_all["total"]), "audit total")
-        ids = [r.get_attribute("data-id") for r in self.css("[data-testid=audit-table] tbody tr")]
+        ids = self.attrs("[data-testid=audit-table] tbody tr", "data-id")
         check(ids == [str(e["id"]) for e in api_all["events"]], "audit first page ids differ from the API")
         self.ok("audit: first page equals the API", f"total {api_all['total']}, {len(ids)} rows")
         self.shot("audit")
@@ -365,7 +377,7 @@ class Run:
             def ok():
                 if self.attr("[data-testid=audit-total]", "data-value") != str(api["total"]):
                     return False
-                rows = [r.get_attribute("data-id") for r in self.css("[data-testid=audit-table] tbody tr")]
+                rows = self.attrs("[data-testid=audit-table] tbody tr", "data-id")
                 return rows == [str(e["id"]) for e in api["events"]]
             self.wait(ok, f"audit table for {params}")
             return api
@@ -373,7 +385,7 @@ class Run:
         sel.send_keys("security")  # keyboard selection of the option
         self.d.execute_script("arguments[0].value='security'; arguments[0].dispatchEvent(new Event('change'))", sel)
         api = table_matches({"range": "last_24h", "type": "security"})
-        types = {r.get_attribute("data-type") for r in self.css("[data-testid=audit-table] tbody tr")}
+        types = set(self.attrs("[data-testid=audit-table] tbody tr", "data-type"))
         check(types == {"security"} and api["total"] < api_all["total"], f"type filter: {types}, {api['total']}")
         self.ok("audit: type filter narrows the table", f"{api['total']} of {api_all['total']}")
         sev = self.css("select[data-filter=severity]")[0]
@@ -384,7 +396,7 @@ class Run:
         user = self.css("input[data-filter=user]")[0]
         user.send_keys("alice")
         api3 = table_matches({"range": "last_24h", "type": "security", "severity": "critical", "user": "alice"})
-        check(all(r.get_attribute("data-user") == "alice" for r in self.css("[data-testid=audit-table] tbody tr")), "user filter")
+        check(set(self.attrs("[data-testid=audit-table] tbody tr", "data-user")) == {"alice"}, "user filter")
         self.ok("audit: user filter", f"{api3['total']}")
         # Reset and search free text, typed key by key (debounced).
         self.d.get(self.base + "/#/audit")
@@ -418,7 +430,7 @@ class Run:
         self.wait(lambda: self.attr("main", "data-loaded") == "true", "audit reloaded")
         self.css("[data-testid=next-page]")[0].click()
         page2 = self.api.get("/api/v1/audit/events", {"range": "last_24h", "limit": 50, "cursor": api_all["next_cursor"]})
-        self.wait(lambda: [r.get_attribute("data-id") for r in self.css("[data-testid=audit-table] tbody tr")] == [str(e["id"]) for e in page2["events"]], "page 2")
+        self.wait(lambda: self.attrs("[data-testid=audit-table] tbody tr", "data-id") == [str(e["id"]) for e in page2["events"]], "page 2")
         self.ok("audit: next page equals the API's")
         # A new event arrives live.
         self.js("window.__noReload = 'audit'")

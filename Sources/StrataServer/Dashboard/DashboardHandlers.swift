@@ -18,6 +18,15 @@ struct DashboardHandlers: Sendable {
             let rel = String(path.dropFirst("/assets/".count))
             return serve(rel, req, page: false)
         }
+        // HEAD answers the GET's headers without the body (RFC 9110 §9.3.2).
+        router.head("/") { req, _ in headOnly(serve("index.html", req, page: true)) }
+        router.head("/assets/**") { req, _ in headOnly(serve(String(req.uri.path.dropFirst("/assets/".count)), req, page: false)) }
+    }
+
+    func headOnly(_ r: Response) -> Response {
+        var h = r.headers
+        if let b = r.body.contentLength { h[.contentLength] = String(b) }
+        return Response(status: r.status, headers: h)
     }
 
     func serve(_ name: String, _ req: Request, page: Bool) -> Response {

@@ -26,6 +26,10 @@ struct DashboardAssetTests {
             #expect(again.body.isEmpty)
             let stale = try await HTTP.request(s.base + "/assets/js/app.js", headers: [("If-None-Match", "\"0000000000000000\"")])
             #expect(stale.status == 200)
+            let head = try await HTTP.request(s.base + "/assets/js/app.js", method: .HEAD)
+            #expect(head.status == 200)
+            #expect(head.headers.first(name: "content-type") == "text/javascript; charset=utf-8")
+            #expect(head.body.isEmpty)
         }
     }
 

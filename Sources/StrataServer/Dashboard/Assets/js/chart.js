@@ -128,7 +128,8 @@ export class LineChart {
         if (col < 0) return;
         const x = padL + col + 0.5;
         const yTop = padT + h - (maxs[col] - y0) * ys; const yBot = padT + h - (mins[col] - y0) * ys;
-        if (!open) { ctx.moveTo(x, yBot); open = true; } else ctx.lineTo(x, yBot);
+        // A segment's first column also gets a 1-px tick so an isolated point stays visible.
+        if (!open) { ctx.moveTo(x - 0.5, yBot); ctx.lineTo(x + 0.5, yBot); open = true; } else ctx.lineTo(x, yBot);
         if (yTop !== yBot) ctx.lineTo(x, yTop);
       };
       for (let i = 0; i < s.t.length; i++) {

@@ -7,12 +7,15 @@ import { LineChart, legend } from '../chart.js';
 import { setParams } from '../app.js';
 import { el, fmtNumber, fmtPercent, fmtSeconds, trend } from '../format.js';
 import { perf } from '../perf.js';
+import { openChannel } from '../ws.js';
 
 const RANGES = { '5m': 300, '1h': 3600, '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 };
 // About 1,000 points per series whatever the range (issue #11: at most ~2,000 on 30-day charts).
 const TARGET_POINTS = 1000;
 const ERROR_THRESHOLD_PERCENT = 5;
 const REQ = 'strata_http_request_duration_seconds';
+// Relative ranges up to a day follow the data live through a /ws/metrics subscription.
+const LIVE_MAX_SECONDS = 86400;
 const FUNCTIONS = ['rate', 'irate', 'increase', 'sum', 'avg', 'min', 'max', 'count', 'histogram_quantile', 'topk',
   'bottomk', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time', 'delta', 'deriv', 'abs', 'absent',
   'label_replace', 'quantile_over_time', 'changes', 'resets', 'clamp_min', 'clamp_max', 'time', 'vector', 'scalar'];
@@ -134,6 +137,7 @@ export function mount(root, params) {
       }),
     ];
     const results = await Promise.allSettled([...cardJobs, ...chartJobs]);
+    if (!signal.aborted) live.follow(state.range !== 'custom' && span <= LIVE_MAX_SECONDS ? { query: volQ, span, step } : null);
     if (signal.aborted) return;
     const failed = results.filter((r) => r.status === 'rejected');
     if (failed.length) msg.textContent = `Some panels failed: ${failed.map((f) => f.reason.message).join('; ')}`;
@@ -144,12 +148,70 @@ export function mount(root, params) {
     if (state.q) explorer.run();
   }
 
+  const live = liveVolume(volChart, volInfo);
   readParams(params);
   sync();
   load();
   return {
     update(p) { readParams(p); sync(); },
-    unmount() { abort.abort(); volChart.destroy(); latChart.destroy(); explorer.destroy(); },
+    unmount() { abort.abort(); live.close(); volChart.destroy(); latChart.destroy(); explorer.destroy(); },
+  };
+}
+
+/**
+ * Keeps the request-volume chart live: `metrics_update` messages of a
+ * /ws/metrics subscription (docs/realtime.md, "Live query subscriptions"):
+ * the initial result, then points that replace the client's point at the same
+ * time, `removed` grid times, and the window sliding to `end`.
+ */
+function liveVolume(chart, info) {
+  let ws = null;
+  let sub = null;
+  let series = new Map(); // metric key -> Map(t -> "v")
+  let updates = 0;
+
+  let grid = { range: 0, step: 0 };
+
+  // Only the initial result names range and step; updates carry the new window end.
+  function render(p) {
+    const { range, step } = grid;
+    const lo = p.end - range;
+    const result = [];
+    for (const [key, pts] of series) {
+      for (const t of [...pts.keys()]) if (t < lo) pts.delete(t);
+      const values = [...pts.entries()].sort((a, b) => a[0] - b[0]);
+      result.push({ metric: JSON.parse(key), values });
+    }
+    chart.setPrometheus(result, step, [lo * 1000, p.end * 1000]);
+    info.dataset.liveUpdates = String(++updates);
+    info.textContent = `${result.map((s) => s.values.length).join(', ') || 0} points, step ${step}s, live`;
+  }
+
+  function onMessage(m) {
+    if (m.type !== 'metrics_update' || !m.payload || m.payload.id !== 'vol') return;
+    const p = m.payload;
+    if (p.initial) {
+      series = new Map();
+      grid = { range: p.range ?? sub.span, step: p.step ?? sub.step };
+    }
+    for (const s of p.result || []) {
+      const key = JSON.stringify(s.metric || {});
+      let pts = series.get(key);
+      if (!pts) { pts = new Map(); series.set(key, pts); }
+      for (const [t, v] of s.values || []) pts.set(t, v);
+      for (const t of s.removed || []) pts.delete(t);
+    }
+    render(p);
+  }
+
+  return {
+    follow(next) {
+      if (!next) { if (ws) { ws.close(); ws = null; } sub = null; return; }
+      if (!ws) ws = openChannel('metrics', { onMessage, onResync() {} });
+      sub = next;
+      ws.subscribe('vol', sub.query, `${sub.span}s`, `${sub.step}s`);
+    },
+    close() { if (ws) ws.close(); ws = null; },
   };
 }
 
