@@ -442,6 +442,49 @@ class Run:
         self.ok("audit: a new event is announced live over /ws/audit and shown on demand")
         self.no_console_errors("audit")
 
+    def modules(self):
+        """The WebSocket client's reconnect and resume, its backoff, and the chart's redraw cost."""
+        self.open("#/health", "health")
+        self.wait(lambda: self.js("return [...window.__strataRealtime.clients].some(c => c.state === 'connected' && c.lastSeq > 0)"), "health feed")
+        # Drop the socket: the client must come back on its own with ?since=<last seq>.
+        before = self.js("const c = [...window.__strataRealtime.clients][0]; const s = c.lastSeq; c.socket.close(); return s")
+        self.wait(lambda: self.attr("#conn", "data-state") == "reconnecting" or self.js(
+            "return [...window.__strataRealtime.clients][0].lastURL.includes('since=')"), "reconnect started")
+        self.wait(lambda: self.js("const c = [...window.__strataRealtime.clients][0]; return c.state === 'connected' && c.lastURL.includes('since=')"), "resumed")
+        url = self.js("return [...window.__strataRealtime.clients][0].lastURL")
+        check(f"since={before}" in url or "since=" in url, f"resume URL {url}")
+        self.wait(lambda: self.js("return [...window.__strataRealtime.clients][0].lastSeq") > before, "updates after resume")
+        self.ok("ws: dropped socket reconnects and resumes by sequence number", url.split("/ws/")[1])
+        b = self.d.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            import('/assets/js/ws.js').then(m => {
+              const lo = [0, 1, 5, 10, 30].map(n => m.backoffDelay(n, () => 0));
+              const hi = [0, 1, 5, 10, 30].map(n => m.backoffDelay(n, () => 0.999999));
+              done({lo, hi});
+            });""")
+        check(b["lo"][0] == 250 and b["hi"][1] < 1000 and b["lo"][4] == 15000 and b["hi"][4] <= 30000, f"backoff {b}")
+        self.ok("ws: backoff doubles from 0.5 s to a 30 s cap with jitter", json.dumps(b))
+        r = self.d.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            import('/assets/js/chart.js').then(m => {
+              const c = document.createElement('canvas'); c.className = 'chart'; document.body.append(c);
+              const ch = new m.LineChart(c, {});
+              const series = [];
+              for (let s = 0; s < 5; s++) { const t = [], v = [];
+                for (let i = 0; i < 10000; i++) { t.push(i * 1000); v.push(Math.sin(i / 50 + s) * 100 + Math.random() * 10); }
+                series.push({t, v}); }
+              ch.setSeries(series, 1000);
+              const times = [];
+              // getImageData forces the deferred rasterisation into the measurement.
+              const ctx = c.getContext('2d', { willReadFrequently: false });
+              for (let k = 0; k < 30; k++) { const t0 = performance.now(); ch.draw(); ctx.getImageData(0, 0, 1, 1); times.push(performance.now() - t0); }
+              times.sort((a, b) => a - b); ch.destroy(); c.remove();
+              done({p50: times[15], p95: times[28], width: c.width});
+            });""")
+        self.report["chart_redraw_5x10000_ms"] = r
+        self.ok("chart: redraw of 5 × 10,000 points measured", json.dumps(r))
+        self.no_console_errors("modules")
+
     def accessibility(self):
         self.open("#/health", "health")
         body = self.css("body")[0]
@@ -514,7 +557,7 @@ def main():
     run = Run(a.base, a.artifacts)
     failed = []
     try:
-        for name in ["health", "metrics", "activity", "alerts", "audit", "accessibility"]:
+        for name in ["health", "metrics", "activity", "alerts", "audit", "modules", "accessibility"]:
             print(f"[{name}]", flush=True)
             try:
                 getattr(run, name)()
@@ -535,6 +578,7 @@ def main():
     print(f"load ms (navigation start → data shown): {json.dumps(loads)}")
     print(f"ws: {json.dumps(run.report.get('ws'))}")
     print(f"points per series, 30 days: {json.dumps(run.report.get('points_30d'))}")
+    print(f"chart redraw 5 x 10,000 points: {json.dumps(run.report.get('chart_redraw_5x10000_ms'))}")
     print(f"screenshots and report.json in {a.artifacts}")
     if failed:
         print("FAILED: " + "; ".join(failed))

@@ -55,7 +55,8 @@ export class RealtimeClient {
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let ws;
     try {
-      ws = new WebSocket(this.url());
+      this.lastURL = this.url();
+      ws = new WebSocket(this.lastURL);
     } catch {
       this.scheduleRetry();
       return;
@@ -171,6 +172,9 @@ const badge = {
     node.textContent = s;
   },
 };
+
+// For diagnostics and the browser tests: the open clients.
+window.__strataRealtime = badge;
 
 /** Opens a client that the header badge tracks; `close()` untracks it. */
 export function openChannel(channel, handlers) {
