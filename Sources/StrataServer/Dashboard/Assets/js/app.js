@@ -55,8 +55,10 @@ function initTheme() {
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
     localStorage.setItem('strata-theme', next);
-    window.dispatchEvent(new Event('strata-theme'));
   });
+  // Charts read their colours from CSS variables when drawing: redraw on any theme change.
+  new MutationObserver(() => window.dispatchEvent(new Event('strata-theme')))
+    .observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 }
 
 // `/ui/<page>` links (answered by the server with this page) become hash routes.
