@@ -40,6 +40,8 @@ export function mount(root) {
     el('section', { class: 'card' }, el('h3', { text: 'Rules and their health' }), rulesBox),
     el('section', { class: 'card' }, el('h3', { text: 'Settings' }), settingsBox));
   let available = true;
+  let loadedOnce = false;
+  const seenFiring = new Set();
 
   function saveAcks() { localStorage.setItem(ACK_KEY, JSON.stringify([...acked])); }
 
@@ -80,8 +82,9 @@ export function mount(root) {
 
   function fromAPI(a) {
     const labels = a.labels || {};
-    return { key: alertKey(a), name: labels.alertname || a.name || '?', severity: labels.severity || a.severity || 'info',
-      state: a.state || 'firing', at: a.activeAt ? Date.parse(a.activeAt) : Date.now(),
+    return { key: alertKey(a), name: labels.alertname || a.name || '?',
+      severity: String(labels.severity || a.severity || 'info').toLowerCase(),
+      state: String(a.state || 'firing').toLowerCase(), at: a.activeAt ? Date.parse(a.activeAt) : Date.now(),
       summary: (a.annotations && (a.annotations.summary || a.annotations.description)) || '' };
   }
 
@@ -99,7 +102,17 @@ export function mount(root) {
     try {
       const d = await getJSON('/api/v1/alerts', null, abort.signal);
       const list = d.alerts || [];
-      for (const a of list.slice().reverse()) addRecent(fromAPI(a));
+      for (const a of list.slice().reverse()) {
+        const x = fromAPI(a);
+        addRecent(x);
+        // A critical alert that starts firing after the page opened raises a toast,
+        // whether the news came as a WebSocket `alert` or through this reload.
+        if (x.state === 'firing' && !seenFiring.has(x.key)) {
+          seenFiring.add(x.key);
+          if (loadedOnce && x.severity === 'critical') toast(x);
+        }
+      }
+      loadedOnce = true;
       try {
         const end = Date.now() / 1000;
         const h = await getJSON('/api/v1/alerts/history', { start: end - 86400, end }, abort.signal);
@@ -157,7 +170,10 @@ export function mount(root) {
       if (!p.activeAt && !p.time) a.at = Date.now();
       addRecent(a);
       renderRecent();
-      if (a.severity === 'critical' && a.state === 'firing') toast(a);
+      if (a.severity === 'critical' && a.state === 'firing' && !seenFiring.has(a.key)) {
+        seenFiring.add(a.key);
+        toast(a);
+      }
       if (available) reload();
     },
     onResync: () => reload(),
