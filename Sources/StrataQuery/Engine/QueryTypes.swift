@@ -90,6 +90,25 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `Querier` over hand-built blocks.
 public protocol QueryableStorage: Sendable {
     func querier(mint: Int64, maxt: Int64) -> Querier
+    /// Rollup windows (ms) the storage makes, finest first (issue #5).
+    var rollupResolutions: [Int64] { get }
+    /// Spans of [mint, maxt) covered by raw data (resolution 0) and by each rollup resolution.
+    func availableResolutions(mint: Int64, maxt: Int64) -> [ResolutionCoverage]
+    /// The rollup windows of `resolution` starting in [mint, maxt].
+    func rollupQuerier(resolution: Int64, mint: Int64, maxt: Int64) -> RollupQuerier
 }
 
-extension Database: QueryableStorage {}
+/// Storage without rollups: raw data everywhere.
+extension QueryableStorage {
+    public var rollupResolutions: [Int64] { [] }
+    public func availableResolutions(mint: Int64, maxt: Int64) -> [ResolutionCoverage] {
+        mint < maxt ? [ResolutionCoverage(resolution: 0, spans: [mint..<maxt])] : []
+    }
+    public func rollupQuerier(resolution: Int64, mint: Int64, maxt: Int64) -> RollupQuerier {
+        RollupQuerier(resolution: resolution, blocks: [], mint: mint, maxt: maxt)
+    }
+}
+
+extension Database: QueryableStorage {
+    public var rollupResolutions: [Int64] { options.rollups.windows }
+}

@@ -9,6 +9,9 @@ import Yams
 /// data_dir: ./data
 /// listen: 127.0.0.1:9201
 /// retention: 30d
+/// retention_size: 20GB       # optional bound on all blocks; oldest deleted first
+/// rollup_retention: {5m: 180d, 1h: 2y}
+/// compaction_interval: 1m    # background compaction, rollups and retention
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
 /// remote_write:               # forward everything ingested (or what matches)
@@ -36,6 +39,13 @@ public struct ServeConfig: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 9201
     public var retention: Int64 = 30 * 86_400_000
+    /// Size bound on all blocks in bytes (raw and rollups; the oldest go first, never the head). 0: none.
+    public var retentionBytes: Int64 = 0
+    /// Retention of 5-minute and 1-hour rollups (issue #5): 180 days, 2 years.
+    public var rollupRetention5m: Int64 = 180 * 86_400_000
+    public var rollupRetention1h: Int64 = 2 * 365 * 86_400_000
+    /// Pause between background compaction rounds.
+    public var compactionInterval: Int64 = 60_000
     public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
     public var limits = Limits()
     /// Remote-write receivers that ingested data is forwarded to (issue #4).
@@ -108,6 +118,24 @@ public struct ServeConfig: Sendable, Equatable {
             case "retention":
                 guard let r = TimeParameters.parsePromDuration(try string(k, v)), r > 0 else { throw ConfigError.invalid(k, "\(v)") }
                 c.retention = r
+            case "retention_size":
+                guard let n = ByteSize.parse(try string(k, v)) else { throw ConfigError.invalid(k, "\(v)") }
+                c.retentionBytes = n
+            case "rollup_retention":
+                guard let m = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping of 5m/1h to durations") }
+                for (rk, rv) in m {
+                    guard let d = TimeParameters.parsePromDuration(try string("rollup_retention.\(rk)", rv)), d > 0 else {
+                        throw ConfigError.invalid("rollup_retention.\(rk)", "\(rv)")
+                    }
+                    switch rk {
+                    case "5m": c.rollupRetention5m = d
+                    case "1h": c.rollupRetention1h = d
+                    default: throw ConfigError.unknownKey("rollup_retention.\(rk)")
+                    }
+                }
+            case "compaction_interval":
+                guard let d = TimeParameters.parsePromDuration(try string(k, v)), d > 0 else { throw ConfigError.invalid(k, "\(v)") }
+                c.compactionInterval = d
             case "wal_fsync":
                 let interval = (map["wal_fsync_interval"] as? String).flatMap(TimeParameters.parsePromDuration)
                 try c.setWALFsync(try string(k, v), interval: interval)

@@ -115,11 +115,13 @@ struct QueryHandlers: Sendable {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let limits = try limitsFor(p)
+        // Issue #5: raw | 5m | 1h | auto (default).
+        let resolution = try QueryResolution.parse(p["resolution"])
         // Unlike /api/v1/query, 2.42 reports a range query's parse error without
         // the `invalid parameter "query": ` prefix.
         let expr = try Self.parse(p["query"], prefix: "")
         let e = QueryEngine(storage: db, limits: limits)
-        let value = try await evaluate { () throws(QueryError) in try e.rangeQuery(expr, start: start, end: end, step: step) }
+        let value = try await evaluate { () throws(QueryError) in try e.rangeQuery(expr, start: start, end: end, step: step, resolution: resolution) }
         return Self.render(value)
     }
 

@@ -57,7 +57,8 @@ struct StatusHandlers: Sendable {
             w.raw(",\"goroutineCount\":0,\"GOMAXPROCS\":")
             w.int(ProcessInfo.processInfo.activeProcessorCount)
             w.raw(",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":")
-            w.string(Self.formatDuration(config.retention))
+            // Prometheus: "15d or 20GiB" when a size bound is set.
+            w.string(Self.formatDuration(config.retention) + (config.retentionBytes > 0 ? " or \(config.retentionBytes)B" : ""))
             w.byte(UInt8(ascii: "}"))
         }
     }
@@ -67,6 +68,10 @@ struct StatusHandlers: Sendable {
             ("data-dir", config.dataDir),
             ("listen", config.listen),
             ("retention", Self.formatDuration(config.retention)),
+            ("retention-size", String(config.retentionBytes)),
+            ("rollup-retention.5m", Self.formatDuration(config.rollupRetention5m)),
+            ("rollup-retention.1h", Self.formatDuration(config.rollupRetention1h)),
+            ("compaction-interval", Self.formatDuration(config.compactionInterval)),
             ("wal-fsync", { if case .always = config.walFsync { return "always" } else { return "interval" } }()),
             ("limits.max-body-bytes", String(config.limits.maxBodyBytes)),
             ("limits.max-decoded-bytes", String(config.limits.maxDecodedBytes)),
