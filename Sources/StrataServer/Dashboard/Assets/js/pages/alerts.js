@@ -91,7 +91,7 @@ export function mount(root) {
   function toast(a) {
     if (acked.has(a.key)) return;
     const box = document.getElementById('toasts');
-    const t = el('div', { class: 'toast', 'data-testid': 'toast' }, `Critical: ${a.name}${a.summary ? ` — ${a.summary}` : ''}`,
+    const t = el('div', { class: 'toast', 'data-testid': 'toast' }, `${a.severity[0].toUpperCase()}${a.severity.slice(1)}: ${a.name}${a.summary ? ` — ${a.summary}` : ''}`,
       el('button', { type: 'button', text: 'Acknowledge', onclick: () => { acked.add(a.key); saveAcks(); t.remove(); renderRecent(); } }));
     box.append(t);
     setTimeout(() => t.remove(), 15_000);
@@ -170,9 +170,12 @@ export function mount(root) {
       if (!p.activeAt && !p.time) a.at = Date.now();
       addRecent(a);
       renderRecent();
-      if (a.severity === 'critical' && a.state === 'firing' && !seenFiring.has(a.key)) {
+      // The server says which severities raise a toast (`toast`, from the alert
+      // settings of issue #9); without that field, critical ones do.
+      const wantsToast = typeof p.toast === 'boolean' ? p.toast : a.severity === 'critical';
+      if (a.state === 'firing' && !seenFiring.has(a.key)) {
         seenFiring.add(a.key);
-        toast(a);
+        if (wantsToast) toast(a);
       }
       if (available) reload();
     },
