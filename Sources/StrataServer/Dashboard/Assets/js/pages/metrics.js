@@ -20,6 +20,22 @@ const FUNCTIONS = ['rate', 'irate', 'increase', 'sum', 'avg', 'min', 'max', 'cou
   'bottomk', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time', 'delta', 'deriv', 'abs', 'absent',
   'label_replace', 'quantile_over_time', 'changes', 'resets', 'clamp_min', 'clamp_max', 'time', 'vector', 'scalar'];
 
+/**
+ * About TARGET_POINTS steps over `span` seconds. Steps of 5 min and more are
+ * rounded up to whole rollup windows (5 m, 1 h) and the window is aligned to
+ * them, so `resolution=auto` serves long ranges from the rollups
+ * (docs/retention-and-rollups.md, "Queries over rollups").
+ */
+export function grid(start, end, minStep) {
+  const span = end - start;
+  let step = Math.max(minStep, Math.ceil(span / TARGET_POINTS));
+  if (step >= 3600) step = Math.ceil(step / 3600) * 3600;
+  else if (step >= 300) step = Math.ceil(step / 300) * 300;
+  if (step < 300) return { start, end, step };
+  const e = Math.floor(end / step) * step;
+  return { start: e - Math.floor(span / step) * step, end: e, step };
+}
+
 function cards(w) {
   return [
     { id: 'request-rate', label: 'Request rate', unit: 'req/s', fmt: (v) => `${fmtNumber(v)} req/s`,
@@ -99,7 +115,8 @@ export function mount(root, params) {
     const signal = abort.signal;
     const [start, end, span] = window_();
     const w = `${Math.round(span)}s`;
-    const step = Math.max(15, Math.ceil(span / TARGET_POINTS));
+    const g = grid(start, end, 15);
+    const step = g.step;
     const rw = `${Math.max(4 * step, 60)}s`;
     msg.textContent = '';
     const defs = cards(w);
@@ -123,13 +140,13 @@ export function mount(root, params) {
     const volQ = `sum(rate(${REQ}_count[${rw}]))`;
     const latQ = (q) => `histogram_quantile(${q}, sum by (le) (rate(${REQ}_bucket[${rw}])))`;
     const chartJobs = [
-      queryRange(volQ, start, end, step, signal).then((d) => {
+      queryRange(volQ, g.start, g.end, step, signal).then((d) => {
         perf.chartPoints('requests', d.result);
         volChart.setPrometheus(d.result, step, [start * 1000, end * 1000]);
         volInfo.textContent = `${d.result.map((s) => s.values.length).join(', ') || 0} points, step ${step}s`;
         volInfo.dataset.points = d.result.map((s) => s.values.length).join(',');
       }),
-      Promise.all([queryRange(latQ(0.5), start, end, step, signal), queryRange(latQ(0.95), start, end, step, signal)]).then(([a, b]) => {
+      Promise.all([queryRange(latQ(0.5), g.start, g.end, step, signal), queryRange(latQ(0.95), g.start, g.end, step, signal)]).then(([a, b]) => {
         const series = [...a.result.map((s) => ({ ...s, name: 'p50' })), ...b.result.map((s) => ({ ...s, name: 'p95' }))];
         perf.chartPoints('latency', series);
         latChart.setPrometheus(series, step, [start * 1000, end * 1000]);
@@ -298,8 +315,9 @@ function makeExplorer(state, onChange, windowFn) {
     out.dataset.state = 'loading';
     try {
       if (state.view === 'graph') {
-        const step = Math.max(1, Math.ceil(span / TARGET_POINTS));
-        const d = await queryRange(q, start, end, step, abort.signal);
+        const g = grid(start, end, 1);
+        const step = g.step;
+        const d = await queryRange(q, g.start, g.end, step, abort.signal);
         const series = (d.result || []).map((s) => ({ ...s, name: seriesName(s.metric) }));
         perf.chartPoints('explorer', series);
         chart.setPrometheus(series, step, [start * 1000, end * 1000]);
