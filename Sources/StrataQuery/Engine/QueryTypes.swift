@@ -60,8 +60,14 @@ public struct QueryLimits: Sendable {
     public var parallelism: Int = QueryLimits.defaultParallelism
 
     /// The machine's cores, at most 4: beyond that, concurrent queries use
-    /// the cores better than one query's parts would.
-    public static let defaultParallelism = Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
+    /// the cores better than one query's parts would. The environment
+    /// variable `STRATA_QUERY_PARALLELISM` overrides it (e.g. 1 to compare).
+    public static let defaultParallelism: Int = {
+        if let s = ProcessInfo.processInfo.environment["STRATA_QUERY_PARALLELISM"], let n = Int(s), n >= 1 {
+            return Swift.min(n, 64)
+        }
+        return Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
+    }()
 
     public init() {}
 }

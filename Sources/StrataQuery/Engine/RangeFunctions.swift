@@ -162,8 +162,7 @@ extension Evaluator {
                 for i in range {
                     try deadline.check()
                     scratch.load(series[i], mint: mint, maxt: maxt)
-                    scratch.dropStale()
-                    if fn.usesResets { scratch.computeResets() }
+                    scratch.prepareWindows(resets: fn.usesResets)
                     try sweep.run(series[i].labels, &scratch, into: &part)
                 }
                 return part

@@ -33,6 +33,7 @@ import Yams
 ///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
 /// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
 /// realtime: {tick: 100ms}    # WebSocket feeds, see RealtimeOptions
+/// query: {timeout: 2m, max_samples: 50000000, max_concurrency: 20, lookback_delta: 5m}   # QueryOptions
 /// ```
 public struct ServeConfig: Sendable, Equatable {
     public var dataDir = "./data"
@@ -54,6 +55,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var targets: [TargetSpec] = []
     public var monitoring = HealthOptions()
     public var realtime = RealtimeOptions()
+    /// PromQL limits (Prometheus' `--query.*` flags, issue #4).
+    public var query = QueryOptions()
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -165,6 +168,7 @@ public struct ServeConfig: Sendable, Equatable {
             case "targets": c.targets = try HealthOptions.targets(yaml: v)
             case "monitoring": try c.monitoring.apply(yaml: v)
             case "realtime": try c.realtime.apply(yaml: v)
+            case "query": try c.query.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }

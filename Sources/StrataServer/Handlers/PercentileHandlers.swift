@@ -11,6 +11,8 @@ import StrataStorage
 struct PercentileHandlers: Sendable {
     let db: Database
     let gate: QueryGate
+    /// The query timeout (`query.timeout`), which also bounds the wait for a slot.
+    let timeout: Duration
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/percentiles") { req, _ in try await percentiles(req) }
@@ -46,7 +48,7 @@ struct PercentileHandlers: Sendable {
         let db = self.db
         let matchers = sets[0]
         let qs = quantiles
-        let result: Result<[PercentileSeries], PercentileError> = try await gate.run {
+        let result: Result<[PercentileSeries], PercentileError> = try await gate.run(timeout: timeout) { _ in
             try await offPool {
                 Result { () throws(PercentileError) in
                     try db.percentiles(matchers, quantiles: qs, start: start, end: end, step: step,
