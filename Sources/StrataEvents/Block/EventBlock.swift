@@ -306,3 +306,41 @@ public final class EventBlock: @unchecked Sendable {
         return lo > 0 ? (anchorIDs[lo - 1], anchorHashes[lo - 1]) : nil
     }
 }
+
+extension EventBlock {
+    /// Bytes per part of the file, for storage reports (`strata audit bench`).
+    public func storageBreakdown() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        try file.withBytes { (raw: UnsafeRawBufferPointer) throws in
+            for p in 0..<pageCount {
+                let off = pageOffsets[p]
+                let len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
+                var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[..<(off + 8 + len)]), offset: off + 8)
+                out["page headers", default: 0] += 8
+                let n = Int(r.readUVarint() ?? 0)
+                var at = r.offset
+                try CodePacking.skip(&r, count: n)
+                out["keys", default: 0] += r.offset - at
+                var scratch: [Int64] = []
+                for name in ["timestamps", "ids"] {
+                    at = r.offset
+                    r.offset += try TimestampColumn.decode(UnsafeRawBufferPointer(rebasing: raw[r.offset..<(off + 8 + len)]), into: &scratch)
+                    out[name, default: 0] += r.offset - at
+                }
+                for name in ["users", "sources", "actions"] {
+                    at = r.offset
+                    try CodePacking.skip(&r, count: n)
+                    out[name, default: 0] += r.offset - at
+                }
+                out["text", default: 0] += off + 8 + len - r.offset
+            }
+            let footer = raw.count - EventBlockFormat.footerSize
+            var offs: [Int] = []
+            for i in 0..<5 { offs.append(Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: footer + 8 * i, as: UInt64.self)))) }
+            offs.append(footer)
+            for (i, name) in ["page index", "dictionaries", "terms", "chain", "meta"].enumerated() { out[name] = offs[i + 1] - offs[i] }
+            out["header+footer"] = EventBlockFormat.headerSize + EventBlockFormat.footerSize
+        }
+        return out
+    }
+}

@@ -204,57 +204,150 @@ public struct SHA256: Sendable {
         return s.finalize()
     }
 
-    @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
+    @inline(__always) static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 
-    /// One 64-byte block (FIPS 180-4 §6.2.2).
+    /// One 64-byte block (FIPS 180-4 §6.2.2), fully unrolled: the 64 rounds
+    /// with their constants inline and the message schedule in a rolling
+    /// window of 16 locals, so nothing is loaded from memory but the block.
+    /// Generated; the round constants are those of `SHA256.k`.
     @inline(__always)
-    static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ block: UnsafeRawPointer) {
-        var w: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var state = h
-        withUnsafeMutableBytes(of: &w) { raw in
-            let ws = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
-            for i in 0..<16 {
-                ws[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-            }
-            for i in 16..<64 {
-                let x = ws[i - 15], y = ws[i - 2]
-                let s0 = Self.rotr(x, 7) ^ Self.rotr(x, 18) ^ (x >> 3)
-                let s1 = Self.rotr(y, 17) ^ Self.rotr(y, 19) ^ (y >> 10)
-                ws[i] = ws[i - 16] &+ s0 &+ ws[i - 7] &+ s1
-            }
-            Self.k.withUnsafeBufferPointer { k in
-                var a = state.0, b = state.1, c = state.2, d = state.3
-                var e = state.4, f = state.5, g = state.6, hh = state.7
-                for i in 0..<64 {
-                    let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ s1 &+ ch &+ k[i] &+ ws[i]
-                    let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    hh = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-                state.0 &+= a
-                state.1 &+= b
-                state.2 &+= c
-                state.3 &+= d
-                state.4 &+= e
-                state.5 &+= f
-                state.6 &+= g
-                state.7 &+= hh
-            }
-        }
-        h = state
+    static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ p: UnsafeRawPointer) {
+        var w0 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        var w1 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        var w2 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        var w3 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        var w4 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        var w5 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+        var w6 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        var w7 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
+        var w8 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 32, as: UInt32.self))
+        var w9 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 36, as: UInt32.self))
+        var w10 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
+        var w11 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 44, as: UInt32.self))
+        var w12 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 48, as: UInt32.self))
+        var w13 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 52, as: UInt32.self))
+        var w14 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 56, as: UInt32.self))
+        var w15 = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 60, as: UInt32.self))
+        var a = h.0, b = h.1, c = h.2, d = h.3, e = h.4, f = h.5, g = h.6, hh = h.7
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0x428a2f98 &+ w0; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0x71374491 &+ w1; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0xb5c0fbcf &+ w2; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0xe9b5dba5 &+ w3; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x3956c25b &+ w4; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0x59f111f1 &+ w5; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x923f82a4 &+ w6; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0xab1c5ed5 &+ w7; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0xd807aa98 &+ w8; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0x12835b01 &+ w9; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0x243185be &+ w10; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0x550c7dc3 &+ w11; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x72be5d74 &+ w12; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0x80deb1fe &+ w13; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x9bdc06a7 &+ w14; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0xc19bf174 &+ w15; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w0 = w0 &+ s1(w14) &+ w9 &+ s0(w1)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0xe49b69c1 &+ w0; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w1 = w1 &+ s1(w15) &+ w10 &+ s0(w2)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0xefbe4786 &+ w1; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w2 = w2 &+ s1(w0) &+ w11 &+ s0(w3)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0x0fc19dc6 &+ w2; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w3 = w3 &+ s1(w1) &+ w12 &+ s0(w4)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0x240ca1cc &+ w3; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w4 = w4 &+ s1(w2) &+ w13 &+ s0(w5)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x2de92c6f &+ w4; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w5 = w5 &+ s1(w3) &+ w14 &+ s0(w6)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0x4a7484aa &+ w5; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w6 = w6 &+ s1(w4) &+ w15 &+ s0(w7)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x5cb0a9dc &+ w6; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w7 = w7 &+ s1(w5) &+ w0 &+ s0(w8)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0x76f988da &+ w7; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w8 = w8 &+ s1(w6) &+ w1 &+ s0(w9)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0x983e5152 &+ w8; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w9 = w9 &+ s1(w7) &+ w2 &+ s0(w10)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0xa831c66d &+ w9; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w10 = w10 &+ s1(w8) &+ w3 &+ s0(w11)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0xb00327c8 &+ w10; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w11 = w11 &+ s1(w9) &+ w4 &+ s0(w12)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0xbf597fc7 &+ w11; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w12 = w12 &+ s1(w10) &+ w5 &+ s0(w13)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0xc6e00bf3 &+ w12; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w13 = w13 &+ s1(w11) &+ w6 &+ s0(w14)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0xd5a79147 &+ w13; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w14 = w14 &+ s1(w12) &+ w7 &+ s0(w15)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x06ca6351 &+ w14; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w15 = w15 &+ s1(w13) &+ w8 &+ s0(w0)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0x14292967 &+ w15; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w0 = w0 &+ s1(w14) &+ w9 &+ s0(w1)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0x27b70a85 &+ w0; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w1 = w1 &+ s1(w15) &+ w10 &+ s0(w2)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0x2e1b2138 &+ w1; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w2 = w2 &+ s1(w0) &+ w11 &+ s0(w3)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0x4d2c6dfc &+ w2; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w3 = w3 &+ s1(w1) &+ w12 &+ s0(w4)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0x53380d13 &+ w3; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w4 = w4 &+ s1(w2) &+ w13 &+ s0(w5)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x650a7354 &+ w4; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w5 = w5 &+ s1(w3) &+ w14 &+ s0(w6)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0x766a0abb &+ w5; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w6 = w6 &+ s1(w4) &+ w15 &+ s0(w7)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x81c2c92e &+ w6; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w7 = w7 &+ s1(w5) &+ w0 &+ s0(w8)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0x92722c85 &+ w7; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w8 = w8 &+ s1(w6) &+ w1 &+ s0(w9)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0xa2bfe8a1 &+ w8; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w9 = w9 &+ s1(w7) &+ w2 &+ s0(w10)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0xa81a664b &+ w9; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w10 = w10 &+ s1(w8) &+ w3 &+ s0(w11)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0xc24b8b70 &+ w10; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w11 = w11 &+ s1(w9) &+ w4 &+ s0(w12)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0xc76c51a3 &+ w11; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w12 = w12 &+ s1(w10) &+ w5 &+ s0(w13)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0xd192e819 &+ w12; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w13 = w13 &+ s1(w11) &+ w6 &+ s0(w14)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0xd6990624 &+ w13; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w14 = w14 &+ s1(w12) &+ w7 &+ s0(w15)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0xf40e3585 &+ w14; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w15 = w15 &+ s1(w13) &+ w8 &+ s0(w0)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0x106aa070 &+ w15; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w0 = w0 &+ s1(w14) &+ w9 &+ s0(w1)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0x19a4c116 &+ w0; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w1 = w1 &+ s1(w15) &+ w10 &+ s0(w2)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0x1e376c08 &+ w1; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w2 = w2 &+ s1(w0) &+ w11 &+ s0(w3)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0x2748774c &+ w2; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w3 = w3 &+ s1(w1) &+ w12 &+ s0(w4)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0x34b0bcb5 &+ w3; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w4 = w4 &+ s1(w2) &+ w13 &+ s0(w5)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x391c0cb3 &+ w4; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w5 = w5 &+ s1(w3) &+ w14 &+ s0(w6)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0x4ed8aa4a &+ w5; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w6 = w6 &+ s1(w4) &+ w15 &+ s0(w7)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0x5b9cca4f &+ w6; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w7 = w7 &+ s1(w5) &+ w0 &+ s0(w8)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0x682e6ff3 &+ w7; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        w8 = w8 &+ s1(w6) &+ w1 &+ s0(w9)
+        do { let t1 = hh &+ bs1(e) &+ ch(e, f, g) &+ 0x748f82ee &+ w8; d &+= t1; hh = t1 &+ bs0(a) &+ maj(a, b, c) }
+        w9 = w9 &+ s1(w7) &+ w2 &+ s0(w10)
+        do { let t1 = g &+ bs1(d) &+ ch(d, e, f) &+ 0x78a5636f &+ w9; c &+= t1; g = t1 &+ bs0(hh) &+ maj(hh, a, b) }
+        w10 = w10 &+ s1(w8) &+ w3 &+ s0(w11)
+        do { let t1 = f &+ bs1(c) &+ ch(c, d, e) &+ 0x84c87814 &+ w10; b &+= t1; f = t1 &+ bs0(g) &+ maj(g, hh, a) }
+        w11 = w11 &+ s1(w9) &+ w4 &+ s0(w12)
+        do { let t1 = e &+ bs1(b) &+ ch(b, c, d) &+ 0x8cc70208 &+ w11; a &+= t1; e = t1 &+ bs0(f) &+ maj(f, g, hh) }
+        w12 = w12 &+ s1(w10) &+ w5 &+ s0(w13)
+        do { let t1 = d &+ bs1(a) &+ ch(a, b, c) &+ 0x90befffa &+ w12; hh &+= t1; d = t1 &+ bs0(e) &+ maj(e, f, g) }
+        w13 = w13 &+ s1(w11) &+ w6 &+ s0(w14)
+        do { let t1 = c &+ bs1(hh) &+ ch(hh, a, b) &+ 0xa4506ceb &+ w13; g &+= t1; c = t1 &+ bs0(d) &+ maj(d, e, f) }
+        w14 = w14 &+ s1(w12) &+ w7 &+ s0(w15)
+        do { let t1 = b &+ bs1(g) &+ ch(g, hh, a) &+ 0xbef9a3f7 &+ w14; f &+= t1; b = t1 &+ bs0(c) &+ maj(c, d, e) }
+        w15 = w15 &+ s1(w13) &+ w8 &+ s0(w0)
+        do { let t1 = a &+ bs1(f) &+ ch(f, g, hh) &+ 0xc67178f2 &+ w15; e &+= t1; a = t1 &+ bs0(b) &+ maj(b, c, d) }
+        h.0 &+= a; h.1 &+= b; h.2 &+= c; h.3 &+= d; h.4 &+= e; h.5 &+= f; h.6 &+= g; h.7 &+= hh
     }
+
+    @inline(__always) static func bs0(_ x: UInt32) -> UInt32 { rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22) }
+    @inline(__always) static func bs1(_ x: UInt32) -> UInt32 { rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25) }
+    @inline(__always) static func s0(_ x: UInt32) -> UInt32 { rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3) }
+    @inline(__always) static func s1(_ x: UInt32) -> UInt32 { rotr(x, 17) ^ rotr(x, 19) ^ (x >> 10) }
+    @inline(__always) static func ch(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt32 { (x & y) ^ (~x & z) }
+    @inline(__always) static func maj(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt32 { (x & y) ^ (x & z) ^ (y & z) }
 }

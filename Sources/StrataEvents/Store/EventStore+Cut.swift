@@ -85,15 +85,13 @@ extension EventStore {
     /// A new partition head with the events of `p` from local index `from` on.
     private func copyTail(of p: PartitionHead, from: Int) -> PartitionHead {
         let q = PartitionHead(start: p.start, end: p.end)
-        var scratch: [UInt8] = []
-        var terms: [String] = []
         for i in from..<p.count {
             guard let d = p.draft(i) else { continue }
-            terms.removeAll(keepingCapacity: true)
-            IndexTerms.forEach(d, text: options.textIndexed, scratch: &scratch) { terms.append($0) }
+            var terms = TermBatch()
+            terms.add(d, text: options.textIndexed)
             p.withBody(i) { body in
                 q.append(id: p.ids[i], timestamp: p.timestamps[i], key: p.keys[i], body: body,
-                         prevHash: p.prevHashes[i], terms: terms[...])
+                         prevHash: p.prevHashes[i], batch: terms, termIndex: 0)
             }
         }
         return q
