@@ -17,7 +17,7 @@ import StrataTestSupport
         let rounds = 8
         for round in 0..<rounds {
             let server = try ServerProcess.start(dataDir: dataDir, extraArgs: round % 2 == 0 ? ["--wal-fsync", "always"] : [])
-            let target = Int(rng.int(2...12))
+            let target = Int(rng.int(3...25))
             let start = next
             let results = await withTaskGroup(of: [Int].self) { group -> [[Int]] in
                 for w in 0..<2 {

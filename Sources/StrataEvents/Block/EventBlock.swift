@@ -178,6 +178,7 @@ public final class EventBlock: @unchecked Sendable {
     /// Positions whose timestamp lies in [start, end] (events are sorted by time).
     func positions(start: Int64, end: Int64) throws(EventBlockError) -> Range<Int> {
         guard count > 0, start <= end, meta.maxTime >= start, meta.minTime <= end else { return 0..<0 }
+        if start <= meta.minTime && meta.maxTime <= end { return 0..<count }
         var page = BlockPage()
         let lo = try lowerBound(&page) { t, _ in t < start }
         let hi = try lowerBound(&page) { t, _ in t <= end }
@@ -201,7 +202,7 @@ public final class EventBlock: @unchecked Sendable {
         // The boundary lies in page lo − 1 (or at its start).
         guard lo > 0 else { return 0 }
         let p = lo - 1
-        try decodePage(p, into: &page, withText: false)
+        try decodePage(p, into: &page, want: .timeAndIDs)
         var i = 0
         while i < page.count && less(page.timestamps[i], UInt64(bitPattern: page.ids[i])) { i += 1 }
         return pageFirstPos[p] + i
@@ -216,18 +217,18 @@ public final class EventBlock: @unchecked Sendable {
         return lo - 1
     }
 
-    func decodePage(_ p: Int, into page: inout BlockPage, withText: Bool) throws(EventBlockError) {
+    func decodePage(_ p: Int, into page: inout BlockPage, want: BlockPage.Level) throws(EventBlockError) {
         let off = pageOffsets[p]
         try file.withBytes { (raw: UnsafeRawBufferPointer) throws(EventBlockError) in
             let len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
-            try page.decode(raw, (off + 8)..<(off + 8 + len), page: p, withText: withText)
+            try page.decode(raw, (off + 8)..<(off + 8 + len), page: p, want: want)
         }
     }
 
     /// The event at `position` (its page is decoded into `page`, which callers reuse).
     func event(at position: Int, page: inout BlockPage) throws(EventBlockError) -> Event {
         let p = self.page(of: position)
-        try decodePage(p, into: &page, withText: true)
+        try decodePage(p, into: &page, want: .text)
         return event(inPage: page, position - pageFirstPos[p])
     }
 
@@ -248,7 +249,7 @@ public final class EventBlock: @unchecked Sendable {
         var page = BlockPage()
         var p = self.page(of: range.lowerBound)
         while p < pageCount && pageFirstPos[p] < range.upperBound {
-            try decodePage(p, into: &page, withText: true)
+            try decodePage(p, into: &page, want: .text)
             for i in 0..<page.count {
                 let pos = pageFirstPos[p] + i
                 if range.contains(pos) { try body(pos, event(inPage: page, i)) }
@@ -262,7 +263,7 @@ public final class EventBlock: @unchecked Sendable {
         guard count > 0, id >= meta.minID, id <= meta.maxID else { return nil }
         var page = BlockPage()
         for p in 0..<pageCount where pageMinID[p] <= id && id <= pageMaxID[p] {
-            try decodePage(p, into: &page, withText: false)
+            try decodePage(p, into: &page, want: .timeAndIDs)
             for i in 0..<page.count where UInt64(bitPattern: page.ids[i]) == id { return pageFirstPos[p] + i }
         }
         return nil
@@ -274,7 +275,7 @@ public final class EventBlock: @unchecked Sendable {
         out.reserveCapacity(count)
         var page = BlockPage()
         for p in 0..<pageCount {
-            try decodePage(p, into: &page, withText: false)
+            try decodePage(p, into: &page, want: .timeAndIDs)
             for v in page.ids { out.append(UInt64(bitPattern: v)) }
         }
         return out

@@ -93,7 +93,7 @@ extension EventBlock {
         var out: [UInt64: Event] = [:]
         var page = BlockPage()
         for p in 0..<pageCount where pageMinID[p] <= ids.upperBound && pageMaxID[p] >= ids.lowerBound {
-            try decodePage(p, into: &page, withText: true)
+            try decodePage(p, into: &page, want: .text)
             for i in 0..<page.count {
                 let id = UInt64(bitPattern: page.ids[i])
                 if ids.contains(id) { out[id] = event(inPage: page, i) }

@@ -141,7 +141,7 @@ extension EventStore {
         var page = BlockPage()
         for p in picked {
             let pg = b.page(of: p)
-            try b.decodePage(pg, into: &page, withText: false)
+            try b.decodePage(pg, into: &page, want: .timeAndIDs)
             let i = p - b.pageFirstPos[pg]
             top.offer(EventCursor.Position(timestamp: page.timestamps[i], id: UInt64(bitPattern: page.ids[i])), local: p)
         }
