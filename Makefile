@@ -16,7 +16,8 @@ all: build
 help:
 	@echo "make run    - build (release) and start strata serve on http://$(LISTEN), data in $(DATA_DIR)"
 	@echo "make test   - install what is missing, build, run every test"
-	@echo "make bench  - micro-benchmarks (release)"
+	@echo "make bench  - benchmark Strata side by side with Prometheus and VictoriaMetrics (bench-results/)"
+	@echo "make bench-micro / bench-check - ordo-one micro-benchmarks / check against the stored baseline"
 
 # Installs only what is missing, so repeated runs are fast.
 define apt_install
@@ -53,13 +54,40 @@ test: deps peer-deps
 test-unit: deps
 	$(SWIFT) test
 
+# ---- Benchmarks (issue #6) -------------------------------------------------
+# `make bench`: the offline harness at default scale (node workload, 2,000
+# series over 6 h, 2 connections, ~5,000-sample requests) against Strata,
+# Prometheus 2.42 and VictoriaMetrics 1.79 from Debian (installed if missing),
+# one after the other on 127.0.0.1. Writes $(BENCH_OUT)/results.{md,json} and
+# ratios.svg. Extra flags: make bench BENCH_ARGS="--workload churn".
+BENCH_OUT  ?= bench-results
+BENCH_ARGS ?=
+BENCH_BIN   = $$($(SWIFT) build -c release --show-bin-path)/strata
+
+.PHONY: bench-quick bench-micro
+
 bench: deps
+	$(SWIFT) build -c release --product strata
+	$(BENCH_BIN) bench --output $(BENCH_OUT) $(BENCH_ARGS)
+
+# The same in under 2 minutes (500 series over 2 h, 5 runs per query).
+bench-quick: deps
+	$(SWIFT) build -c release --product strata
+	$(BENCH_BIN) bench --quick --output $(BENCH_OUT) $(BENCH_ARGS)
+
+# ordo-one micro-benchmarks of the hot paths (Benchmarks/, release build).
+bench-micro: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+# Records the micro-benchmark baseline `main` that bench-check compares with.
 bench-baseline: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update main
 
+# Runs the micro-benchmarks and fails (exit 2) on a regression beyond the
+# thresholds the benchmarks declare, against the stored baseline `main`.
 bench-check: deps
+	@ls -d Benchmarks/.benchmarkBaselines/*/main >/dev/null 2>&1 || \
+	  { echo "no stored baseline 'main' in Benchmarks/.benchmarkBaselines: run 'make bench-baseline' first"; exit 1; }
 	cd Benchmarks && $(SWIFT) package benchmark baseline check main
 
 clean-data:

@@ -136,7 +136,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataQueryTests",
-            dependencies: ["StrataQuery", "StrataTestSupport"]
+            dependencies: ["StrataQuery", "StrataTestSupport"],
+            exclude: ["testdata"]
         ),
         .testTarget(
             name: "StrataIngestTests",
@@ -147,12 +148,20 @@ let package = Package(
         ),
         .testTarget(name: "StrataEventsTests", dependencies: ["StrataEvents", "StrataTestSupport"]),
         .testTarget(
+            name: "StrataBenchTests",
+            dependencies: [
+                "StrataBench", "StrataTestSupport", "StrataIngest",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
             name: "StrataServerTests",
             dependencies: [
                 "StrataServer", "StrataTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-            ]
+            ],
+            exclude: ["Differential/corpus.txt"]
         ),
     ]
 )

@@ -47,6 +47,27 @@ let package = Package(
             ],
             path: "Sources/StorageReport"
         ),
+        // Per-stage cost of remote-write ingestion:
+        //   swift run -c release IngestReport [samplesPerRequest] [samplesPerSeries]
+        .executableTarget(
+            name: "IngestReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataIngest", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/IngestReport"
+        ),
+        // Backfill, compaction, rollup bytes and percentile figures (issue #5):
+        //   swift run -c release CompactionReport [hosts] [days] [blockHours]
+        .executableTarget(
+            name: "CompactionReport",
+            dependencies: [
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Sources/CompactionReport"
+        ),
         // Bytes per sample of each encoding on the node workload:
         //   swift run -c release CodecSizeReport
         .executableTarget(

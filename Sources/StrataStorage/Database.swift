@@ -18,10 +18,14 @@ public final class Database: @unchecked Sendable {
     public let head: Head
     let wal: WAL
     let logger: Logger
-    private let blocksLock = NSLock()
-    private var _blocks: [BlockReader] = []
-    /// Serialises block cuts, flushes and (issue #5) compactions.
-    private let maintenance = NSLock()
+    let blocksLock = NSLock()
+    var _blocks: [BlockReader] = []
+    /// Serialises block cuts and flushes (and deletions, which must not
+    /// race a cut moving head data into a block).
+    let maintenance = NSLock()
+    /// Serialises compaction, retention, rollups, deletions and imports
+    /// (issue #5); never held by the write or read path.
+    let compactionLock = NSLock()
     private var lockFD: Int32 = -1
     public private(set) var replayStats = HeadReplayStats()
     public private(set) var quarantined: [BlockError] = []
@@ -51,6 +55,7 @@ public final class Database: @unchecked Sendable {
 
         // Blocks: drop unfinished ones, verify the rest.
         var readers: [BlockReader] = []
+        var failed: [(name: String, error: BlockError)] = []
         for name in try FileIO.list(blocksDir).sorted() {
             let path = blocksDir + "/" + name
             if name.hasSuffix(".tmp") {
@@ -59,16 +64,39 @@ public final class Database: @unchecked Sendable {
                 continue
             }
             guard BlockID(name) != nil, FileIO.isDirectory(path) else { continue }
+            // A tombstones file that was being replaced (docs/format/tombstones.md).
+            if FileIO.exists(path + "/" + Tombstones.fileName + ".tmp") {
+                try FileIO.unlink(path + "/" + Tombstones.fileName + ".tmp")
+            }
             do throws(BlockError) {
                 readers.append(try BlockReader(directory: path))
             } catch {
-                logger.error("quarantining corrupt block", metadata: ["block": "\(name)", "error": "\(error)"])
-                quarantined.append(error)
-                let qdir = blocksDir + "/" + BlockFormat.quarantineDirectory
-                try FileIO.mkdirs(qdir)
-                try FileIO.rename(path, qdir + "/" + name)
-                try FileIO.syncDirectory(blocksDir)
+                failed.append((name, error))
             }
+        }
+        // Blocks a compaction already replaced (a crash between writing the
+        // new block and deleting the old ones) go before anything is served.
+        let superseded = BlockSupersession.superseded(readers.map(\.meta))
+        let parents = Set(readers.filter { !superseded.contains($0.id) }.flatMap(\.meta.compaction.parents))
+        for r in readers where superseded.contains(r.id) {
+            logger.info("removing block replaced by compaction", metadata: ["block": "\(r.id)"])
+            try Self.deleteBlockDirectory(blocksDir, r.id)
+        }
+        readers.removeAll { superseded.contains($0.id) }
+        for (name, error) in failed {
+            let path = blocksDir + "/" + name
+            if parents.contains(name) {
+                // Half deleted by an interrupted compaction; its data lives on in its child.
+                logger.info("removing block replaced by compaction", metadata: ["block": "\(name)"])
+                try Self.deleteBlockDirectory(blocksDir, name)
+                continue
+            }
+            logger.error("quarantining corrupt block", metadata: ["block": "\(name)", "error": "\(error)"])
+            quarantined.append(error)
+            let qdir = blocksDir + "/" + BlockFormat.quarantineDirectory
+            try FileIO.mkdirs(qdir)
+            try FileIO.rename(path, qdir + "/" + name)
+            try FileIO.syncDirectory(blocksDir)
         }
         readers.sort { $0.minTime != $1.minTime ? $0.minTime < $1.minTime : $0.id < $1.id }
         _blocks = readers
@@ -109,9 +137,16 @@ public final class Database: @unchecked Sendable {
 
     public var walStats: WALStats { WALStats(bytesWritten: wal.bytesWritten, segment: wal.currentSegment) }
 
+    /// Keeps WAL segments from `segment` on through checkpoints, for a tail
+    /// reader named `reader` (nil releases them). See `WALTailReader`.
+    public func retainWALSegments(from segment: Int?, for reader: String) {
+        wal.retainSegments(from: segment, for: reader)
+    }
+
     /// A querier over head and blocks for [mint, maxt] (both inclusive).
     public func querier(mint: Int64, maxt: Int64) -> Querier {
-        Querier(head: head, blocks: blocks.filter { $0.maxTime > mint && $0.minTime <= maxt }, mint: mint, maxt: maxt)
+        Querier(head: head, blocks: blocks.filter { $0.resolution == 0 && $0.maxTime > mint && $0.minTime <= maxt },
+                mint: mint, maxt: maxt)
     }
 
     // MARK: block cuts
@@ -172,6 +207,7 @@ public final class Database: @unchecked Sendable {
         guard !entries.isEmpty else { return nil }
         entries.sort { $0.labels < $1.labels }
         let writer = try BlockWriter(blocksDirectory: blocksDirectory, minTime: mint, maxTime: maxt)
+        let tombstones = head.tombstoneSnapshot
         var ts: [Int64] = [], vs: [Double] = []
         var decoder = ChunkIterator()
         do {
@@ -183,6 +219,7 @@ public final class Database: @unchecked Sendable {
                     ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .xor($0.bytes))
                 }, mint: mint, maxt: maxt - 1)
                 series.appendSamples(ts: &ts, vs: &vs, decoder: &decoder)
+                if let deleted = tombstones[e.ref] { Tombstones.filter(deleted, ts: &ts, vs: &vs) }
                 if ts.isEmpty { continue }
                 try ts.withUnsafeBufferPointer { t in
                     try vs.withUnsafeBufferPointer { v in try writer.add(snap.labels, timestamps: t, values: v) }

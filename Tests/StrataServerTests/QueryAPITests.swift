@@ -55,7 +55,7 @@ private let staleNaN = Double(bitPattern: 0x7ff0_0000_0000_0002)
         try await withServer { s in
             let cases: [(String, [(String, String)], String)] = [
                 ("/api/v1/query", [("query", "sum(")], "invalid parameter \"query\": 1:5: parse error"),
-                ("/api/v1/query", [("query", "up"), ("time", "yesterday")], "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"),
+                ("/api/v1/query", [("query", "up"), ("time", "yesterday")], "invalid parameter \"time\": Invalid time value for 'time': cannot parse \"yesterday\" to a valid timestamp"),
                 ("/api/v1/query_range", [("query", "up"), ("start", "10"), ("end", "5"), ("step", "1")], "end timestamp must not be before start time"),
                 ("/api/v1/query_range", [("query", "up"), ("start", "0"), ("end", "5"), ("step", "0")], "zero or negative query resolution step widths are not accepted"),
                 ("/api/v1/query_range", [("query", "up"), ("start", "0"), ("end", "100000"), ("step", "1")], "exceeded maximum resolution of 11,000 points per timeseries"),

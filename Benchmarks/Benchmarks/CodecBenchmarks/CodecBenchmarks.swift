@@ -5,13 +5,21 @@ import StrataCodec
 // iteration; with `scalingFactor: .mega` the figures read as time per
 // sample and samples per second. Results: docs/benchmarks.md.
 
+/// `make bench-check` fails on a regression of more than 10 % at p25/p50/p75.
+nonisolated(unsafe) let tenPercent: [BenchmarkMetric: BenchmarkThresholds] = [
+    .wallClock: .init(relative: [.p25: 10, .p50: 10, .p75: 10]),
+    .throughput: .init(relative: [.p25: 10, .p50: 10, .p75: 10]),
+    .mallocCountTotal: .init(relative: [.p50: 10]),
+]
+
 let benchmarks: @Sendable () -> Void = {
     let config = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
         warmupIterations: 2,
         scalingFactor: .mega,
         maxDuration: .seconds(5),
-        maxIterations: 40
+        maxIterations: 40,
+        thresholds: tenPercent
     )
 
     for (name, data) in [("node", CodecData.node), ("random", CodecData.random)] {

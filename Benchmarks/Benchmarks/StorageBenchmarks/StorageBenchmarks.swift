@@ -22,13 +22,21 @@ final class Fixture: @unchecked Sendable {
 
 let workload = NodeWorkload(hosts: 20, start: 1_764_367_200_000)
 
+/// `make bench-check` fails on a regression of more than 10 % at p25/p50/p75.
+nonisolated(unsafe) let tenPercent: [BenchmarkMetric: BenchmarkThresholds] = [
+    .wallClock: .init(relative: [.p25: 10, .p50: 10, .p75: 10]),
+    .throughput: .init(relative: [.p25: 10, .p50: 10, .p75: 10]),
+    .mallocCountTotal: .init(relative: [.p50: 10]),
+]
+
 let benchmarks: @Sendable () -> Void = {
     let perSample = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
         warmupIterations: 1,
         scalingFactor: .mega,
         maxDuration: .seconds(10),
-        maxIterations: 20
+        maxIterations: 20,
+        thresholds: tenPercent
     )
 
     // Head append with the WAL on: batches of 1,000 samples through one
@@ -60,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
     var rng = WorkloadRandom(seed: 7)
     let a = (0..<UInt32(2_000_000)).filter { _ in rng.unit() < 0.5 }
     let b = (0..<UInt32(2_000_000)).filter { _ in rng.unit() < 0.5 }
-    Benchmark("Postings intersect 2 × 1M ids", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5))) { benchmark in
+    Benchmark("Postings intersect 2 × 1M ids", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5), thresholds: tenPercent)) { benchmark in
         var out: [UInt32] = []
         for _ in benchmark.scaledIterations {
             Postings.intersect([a, b], into: &out)
@@ -80,7 +88,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     let dayMatcher = [try! Matcher(.equal, "__name__", workload.labels(series: 0).metricName!)] +
         workload.labels(series: 0).filter { $0.name != "__name__" }.map { try! Matcher(.equal, $0.name, $0.value) }
-    Benchmark("Block read, 24 h of one series", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5))) { benchmark in
+    Benchmark("Block read, 24 h of one series", configuration: .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5), thresholds: tenPercent)) { benchmark in
         var ts: [Int64] = [], vs: [Double] = []
         var d = ChunkIterator()
         for _ in benchmark.scaledIterations {

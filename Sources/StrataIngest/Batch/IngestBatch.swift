@@ -13,6 +13,10 @@
 /// validates names, values or limits: that is `Labels.validate()`'s job.
 public struct IngestBatch: Sendable {
     public struct Series: Sendable, Equatable {
+        public static func == (a: Series, b: Series) -> Bool {
+            a.labels == b.labels && a.samples == b.samples && a.labelsSorted == b.labelsSorted
+        }
+
         /// Label pairs in the order described above. When `labelsSorted` is
         /// false the `Labels` breaks its sorted invariant, so only iterate it
         /// or `validate()` it (which reports `.unsorted`), don't look names up.
@@ -21,6 +25,9 @@ public struct IngestBatch: Sendable {
         public var samples: Range<Int>
         /// Whether the names arrived in non-decreasing byte order.
         public var labelsSorted: Bool
+        /// The series-cache entry these labels came from (remote write with a
+        /// `SeriesCache`); consumers store the resolved head series in it.
+        public var cacheEntry: SeriesCache.Entry?
 
         public init(labels: Labels, samples: Range<Int>, labelsSorted: Bool) {
             self.labels = labels
@@ -97,8 +104,14 @@ public struct IngestBatch: Sendable {
     mutating func appendTimestamp(_ t: Int64) { timestamps.append(t) }
     mutating func appendValue(_ v: Double) { values.append(v) }
 
-    mutating func commitSeries(labels: Labels, samplesFrom start: Int, labelsSorted: Bool) {
-        series.append(Series(labels: labels, samples: start..<timestamps.count, labelsSorted: labelsSorted))
+    mutating func commitSeries(labels: Labels, samplesFrom start: Int, labelsSorted: Bool, cacheEntry: SeriesCache.Entry? = nil) {
+        var s = Series(labels: labels, samples: start..<timestamps.count, labelsSorted: labelsSorted)
+        s.cacheEntry = cacheEntry
+        series.append(s)
+    }
+
+    mutating func setCacheEntry(_ e: SeriesCache.Entry) {
+        series[series.count - 1].cacheEntry = e
     }
 
     /// A point to roll back to when a parser drops an input unit (an Influx

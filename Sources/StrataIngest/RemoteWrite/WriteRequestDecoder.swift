@@ -1,3 +1,5 @@
+import StrataCodec
+
 /// Decodes a Prometheus remote write 1.0 `WriteRequest` (already
 /// snappy-decompressed) into an `IngestBatch`.
 ///
@@ -23,8 +25,12 @@
 /// A decoder holds scratch space; reuse one per connection or task.
 public struct WriteRequestDecoder: Sendable {
     var labelScratch: [Label] = []
+    /// Series seen before are recognised by their raw label bytes (see `SeriesCache`).
+    public var cache: SeriesCache?
 
-    public init() {}
+    public init(cache: SeriesCache? = nil) {
+        self.cache = cache
+    }
 
     /// Appends the request's series, samples and metadata to `batch` (call
     /// `batch.reset()` first to reuse it). On error the batch is restored to
@@ -80,8 +86,90 @@ public struct WriteRequestDecoder: Sendable {
         try result.get()
     }
 
+    /// The byte span of the labels at the start of a TimeSeries body: the
+    /// run of well-formed `labels` (field 1) elements before anything else.
+    /// nil if a label appears after another field (then the cache is not used).
+    static func leadingLabelSpan(_ r: ProtoReader) -> Range<Int>? {
+        var p = r
+        let start = p.pos
+        var end = start
+        while !p.isAtEnd {
+            let before = p.pos
+            guard let (field, wire) = try? p.readTag(), field == 1, wire == WireType.lengthDelimited.rawValue,
+                  let range = try? p.readLengthDelimited() else {
+                p.pos = before
+                break
+            }
+            p.pos = range.upperBound
+            end = p.pos
+        }
+        // Any later label field would break the "labels first" assumption.
+        while !p.isAtEnd {
+            guard let (field, wire) = try? p.readTag() else { return nil }
+            if field == 1 { return nil }
+            guard (try? p.skip(wire: wire)) != nil else { return nil }
+        }
+        return start..<end
+    }
+
     /// Decodes one TimeSeries body (between `r.pos` and `r.end`).
     mutating func decodeTimeSeries(_ r: inout ProtoReader, into batch: inout IngestBatch) throws(ProtobufDecodeError) {
+        if let cache, let span = Self.leadingLabelSpan(r), !span.isEmpty {
+            let raw = UnsafeRawBufferPointer(rebasing: r.base[span])
+            let hash = FastHash.hash(raw)
+            if let hit = cache.find(hash: hash, raw: raw) {
+                // Known series: skip the label fields, read only the samples.
+                r.pos = span.upperBound
+                let sampleStart = batch.sampleCount
+                try decodeSamplesOnly(&r, into: &batch)
+                batch.commitSeries(labels: hit.labels, samplesFrom: sampleStart, labelsSorted: hit.labelsSorted, cacheEntry: hit)
+                return
+            }
+            try decodeTimeSeriesFully(&r, into: &batch)
+            if let last = batch.series.last {
+                let entry = SeriesCache.Entry(labels: last.labels, labelsSorted: last.labelsSorted, raw: Array(raw), hash: hash)
+                cache.insert(entry)
+                batch.setCacheEntry(entry)
+            }
+            return
+        }
+        try decodeTimeSeriesFully(&r, into: &batch)
+    }
+
+    /// The rest of a TimeSeries whose labels were already consumed.
+    mutating func decodeSamplesOnly(_ r: inout ProtoReader, into batch: inout IngestBatch) throws(ProtobufDecodeError) {
+        var sampleIndex = 0
+        while !r.isAtEnd {
+            let tagOffset = r.pos
+            let (field, wire) = try r.readTag()
+            switch field {
+            case 2:
+                do throws(ProtobufDecodeError) {
+                    try r.expect(wire, .lengthDelimited, field: field, tagOffset: tagOffset)
+                    let saved = try r.enter()
+                    let (t, v) = try Self.decodeSample(&r)
+                    batch.appendSample(t, v)
+                    r.exit(saved)
+                } catch {
+                    throw error.within("samples[\(sampleIndex)]")
+                }
+                sampleIndex += 1
+            case 3:
+                try r.expect(wire, .lengthDelimited, field: field, tagOffset: tagOffset)
+                try r.skip(wire: wire)
+                batch.skipped.exemplars += 1
+            case 4:
+                try r.expect(wire, .lengthDelimited, field: field, tagOffset: tagOffset)
+                try r.skip(wire: wire)
+                batch.skipped.histograms += 1
+            default:
+                try r.skip(wire: wire)
+            }
+        }
+    }
+
+    /// Decodes one TimeSeries body, building its label strings.
+    mutating func decodeTimeSeriesFully(_ r: inout ProtoReader, into batch: inout IngestBatch) throws(ProtobufDecodeError) {
         labelScratch.removeAll(keepingCapacity: true)
         let sampleStart = batch.sampleCount
         var sorted = true

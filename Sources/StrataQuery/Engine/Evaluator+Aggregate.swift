@@ -1,5 +1,15 @@
 extension Evaluator {
     func evalAggregate(_ a: AggregateExpr, _ r: StepRange) throws(QueryError) -> [StepSeries] {
+        if r.count > 1, r.step != 0, let p = a.param,
+           StepInvariance.isStepInvariant(a.expr), !StepInvariance.isStepInvariant(p) {
+            // 2.42 deems an aggregation step-invariant by its expression alone
+            // and evaluates it once, at the first step, also when the
+            // parameter (`topk`'s k, `quantile`'s φ) varies by step.
+            var once = try evalAggregate(a, StepRange(start: r.start, step: 0, count: 1))
+            for i in once.indices { once[i].values = [Double](repeating: once[i].values[0], count: r.count) }
+            try hold(once.count * (r.count - 1))
+            return once
+        }
         var param: [Double] = []
         var label = ""
         if let p = a.param {
@@ -12,6 +22,12 @@ extension Evaluator {
         let input = try evalVector(a.expr, r)
         if a.op == .countValues {
             return try countValues(a, label, input, r.count)
+        }
+        if a.op == .topk || a.op == .bottomk {
+            // 2.42 converts k at every step, also where the input is empty.
+            for f in param where !Self.convertibleToInt64(f) {
+                throw QueryError(.execution, "Scalar value \(GoFormat.float(f)) overflows int64")
+            }
         }
         guard !input.isEmpty else { return [] }
 
@@ -176,12 +192,7 @@ extension Evaluator {
         var heaps = [[Int]](repeating: [], count: groups)
         var started = [Bool](repeating: false, count: groups)
         for k in 0..<steps {
-            let f = param[k]
-            // Prometheus' convertibleToInt64 (the largest float64 below 2^63).
-            guard f <= 9_223_372_036_854_774_784, f >= -9_223_372_036_854_775_808 else {
-                throw QueryError(.execution, "Scalar value \(GoFormat.float(f)) overflows int64")
-            }
-            let kk = Int(f)
+            let kk = Int(param[k])   // checked by evalAggregate
             guard kk >= 1 else { continue }
             for g in 0..<groups { heaps[g].removeAll(keepingCapacity: true); started[g] = false }
             // less(i, j): NaN sorts first; then ascending (topk) or descending (bottomk).
@@ -235,6 +246,12 @@ extension Evaluator {
             for i in members { out.append(StepSeries(labels: input[i].labels, values: selected[i])) }
         }
         return out
+    }
+
+    /// Prometheus' `convertibleToInt64`: bounds are the largest float64 below
+    /// 2^63 and -2^63; NaN fails both comparisons.
+    static func convertibleToInt64(_ f: Double) -> Bool {
+        f <= 9_223_372_036_854_774_784 && f >= -9_223_372_036_854_775_808
     }
 
     /// `count_values("label", v)`: per step, how many series have each value;

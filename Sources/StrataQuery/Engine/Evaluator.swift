@@ -16,13 +16,17 @@ final class Evaluator {
     let queryStart: Int64
     let queryEnd: Int64
 
+    /// The newest time selectors without `@` may read (before their own
+    /// offset), set inside subqueries with `@`; `.max` when unbounded.
+    var selectClamp: Int64 = .max
+
     /// Samples and points currently held, checked against `limits.maxSamples`.
     var samplesHeld = 0
 
     // Scratch reused across series: no allocation per series for loading.
-    var scratchTimestamps: [Int64] = []
-    var scratchValues: [Double] = []
-    var decoder = ChunkIterator()
+    // `extraScratch` serves the other threads of `inParts`.
+    var scratch = SeriesScratch()
+    var extraScratch: [SeriesScratch] = []
 
     init(storage: any QueryableStorage, limits: QueryLimits, queryStart: Int64, queryEnd: Int64) {
         self.storage = storage
@@ -123,16 +127,24 @@ final class Evaluator {
 
     /// The instants a selector (or subquery) with `at`/`offset` reads when its
     /// enclosing evaluation runs at the times of `r`.
-    func referenceTimes(at: AtModifier?, offset: Int64, _ r: StepRange) -> StepRange {
+    ///
+    /// `moving`: Prometheus 2.42 turns `@ T` into an offset relative to the
+    /// evaluation's start (`setOffsetForAtModifier`), and evaluates a
+    /// range-vector function that is not step-invariant (`predict_linear`, or
+    /// one with an argument that varies by step) step by step with that
+    /// offset, so its window ends at `T − offset + (t − start)`: it moves with
+    /// the steps instead of staying at `T`. Strata reproduces that.
+    func referenceTimes(at: AtModifier?, offset: Int64, _ r: StepRange, moving: Bool = false) -> StepRange {
+        let step = moving ? r.step : 0
         switch at {
         case nil:
             return StepRange(start: r.start &- offset, step: r.step, count: r.count)
         case .timestamp(let t):
-            return StepRange(start: t &- offset, step: 0, count: r.count)
+            return StepRange(start: t &- offset, step: step, count: r.count)
         case .start:
-            return StepRange(start: queryStart &- offset, step: 0, count: r.count)
+            return StepRange(start: queryStart &- offset, step: step, count: r.count)
         case .end:
-            return StepRange(start: queryEnd &- offset, step: 0, count: r.count)
+            return StepRange(start: queryEnd &- offset, step: step, count: r.count)
         }
     }
 }

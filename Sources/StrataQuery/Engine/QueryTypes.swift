@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the evaluator returns, in Prometheus' four result types.
 public enum QueryValue: Sendable {
     /// Range query results and instant queries of range selectors.
@@ -52,6 +54,14 @@ public struct QueryLimits: Sendable {
     /// The step of subqueries written without one (`x[1h:]`): Prometheus uses
     /// the global evaluation interval, 1 m by default.
     public var defaultSubqueryStep: Int64 = 60 * 1000
+    /// Threads one query may use to load and sweep series (at least 1).
+    /// Selectors and range functions over many series split them into
+    /// this many parts; the answer does not depend on it.
+    public var parallelism: Int = QueryLimits.defaultParallelism
+
+    /// The machine's cores, at most 4: beyond that, concurrent queries use
+    /// the cores better than one query's parts would.
+    public static let defaultParallelism = Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
 
     public init() {}
 }

@@ -28,18 +28,24 @@ struct RangeArgument {
 extension Evaluator {
     /// Prepares `expr` (a range selector or subquery, possibly in parentheses)
     /// for evaluation over the steps of `r`.
-    func rangeArgument(_ expr: Expr, _ r: StepRange) throws(QueryError) -> RangeArgument {
+    /// `moving`: see `referenceTimes`.
+    func rangeArgument(_ expr: Expr, _ r: StepRange, moving: Bool) throws(QueryError) -> RangeArgument {
         switch expr {
         case .paren(let p):
-            return try rangeArgument(p.expr, r)
+            return try rangeArgument(p.expr, r, moving: moving)
         case .matrixSelector(let ms):
-            let ends = referenceTimes(at: ms.selector.at, offset: ms.selector.offset, r)
-            let mint = ends.start &- ms.range, maxt = ends.end
+            let ends = referenceTimes(at: ms.selector.at, offset: ms.selector.offset, r, moving: moving)
+            var mint = ends.start &- ms.range, maxt = ends.end
+            if moving && ms.selector.at != nil {
+                // Prometheus selects the data of `x[d] @ T` for [T − d, T] only
+                // (getTimeRangesForSelector); the moving windows see just that.
+                maxt = ends.start
+            }
             let series = select(ms.selector, mint: mint, maxt: maxt)
             return RangeArgument(source: .storage(series, mint: mint, maxt: maxt), windowEnds: ends,
                                  range: ms.range, selector: ms.selector)
         case .subquery(let sq):
-            let (series, inner, ends) = try evalSubquery(sq, r)
+            let (series, inner, ends) = try evalSubquery(sq, r, moving: moving)
             return RangeArgument(source: .evaluated(series, inner), windowEnds: ends, range: sq.range, selector: nil)
         default:
             throw QueryError(.execution, "expected range vector argument")
@@ -50,8 +56,8 @@ extension Evaluator {
     /// multiples of the subquery step (Prometheus aligns the first to the
     /// step, counting from the Unix epoch), from the first one at or after
     /// `first window end − range` up to the last window end.
-    func evalSubquery(_ sq: SubqueryExpr, _ r: StepRange) throws(QueryError) -> (series: [StepSeries], inner: StepRange, windowEnds: StepRange) {
-        let ends = referenceTimes(at: sq.at, offset: sq.offset, r)
+    func evalSubquery(_ sq: SubqueryExpr, _ r: StepRange, moving: Bool = false) throws(QueryError) -> (series: [StepSeries], inner: StepRange, windowEnds: StepRange) {
+        let ends = referenceTimes(at: sq.at, offset: sq.offset, r, moving: moving)
         let step = sq.step ?? limits.defaultSubqueryStep
         guard step > 0 else { throw QueryError(.execution, "zero or negative subquery step") }
         let first = Self.alignUp(ends.start &- sq.range, step)
@@ -62,6 +68,16 @@ extension Evaluator {
             throw QueryError(.execution, "query processing would load too many samples into memory in query execution")
         }
         let inner = StepRange(start: first, step: step, count: Int(count64))
+        // Selectors inside a subquery with `@ T` read no data after T − offset
+        // (Prometheus' getTimeRangesForSelector with subqueryTimes). It shows
+        // only when the subquery's steps move past T (see `referenceTimes`).
+        let savedClamp = selectClamp
+        defer { selectClamp = savedClamp }
+        if sq.at != nil {
+            selectClamp = ends.start
+        } else if selectClamp != .max {
+            selectClamp = selectClamp &- sq.offset
+        }
         let series = try evalVector(sq.expr, inner)
         return (series, inner, ends)
     }
@@ -72,42 +88,5 @@ extension Evaluator {
         var a = step &* (t / step)
         if a < t { a &+= step }
         return a
-    }
-
-    /// Calls `body` with each series' labels and its samples in the argument's
-    /// overall time range (stale markers removed, NaNs canonical). The buffers
-    /// are scratch, valid only during the call.
-    func forEachRangeSeries(
-        _ arg: RangeArgument,
-        _ body: (Int, Labels, UnsafeBufferPointer<Int64>, UnsafeBufferPointer<Double>) throws(QueryError) -> Void
-    ) throws(QueryError) {
-        switch arg.source {
-        case .storage(let series, let mint, let maxt):
-            for (i, s) in series.enumerated() {
-                try deadline.check()
-                scratchTimestamps.removeAll(keepingCapacity: true)
-                scratchValues.removeAll(keepingCapacity: true)
-                s.appendSamples(from: mint, to: maxt, ts: &scratchTimestamps, vs: &scratchValues, decoder: &decoder)
-                Self.dropStale(&scratchTimestamps, &scratchValues)
-                let ts = scratchTimestamps, vs = scratchValues
-                try ts.withUnsafeBufferPointer { (t) throws(QueryError) in
-                    try vs.withUnsafeBufferPointer { (v) throws(QueryError) in try body(i, s.labels, t, v) }
-                }
-            }
-        case .evaluated(let series, let inner):
-            for (i, s) in series.enumerated() {
-                try deadline.check()
-                scratchTimestamps.removeAll(keepingCapacity: true)
-                scratchValues.removeAll(keepingCapacity: true)
-                for k in 0..<inner.count where StepValue.isPresent(s.values[k]) {
-                    scratchTimestamps.append(inner.time(k))
-                    scratchValues.append(s.values[k])
-                }
-                let ts = scratchTimestamps, vs = scratchValues
-                try ts.withUnsafeBufferPointer { (t) throws(QueryError) in
-                    try vs.withUnsafeBufferPointer { (v) throws(QueryError) in try body(i, s.labels, t, v) }
-                }
-            }
-        }
     }
 }

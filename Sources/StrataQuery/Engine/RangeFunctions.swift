@@ -55,91 +55,173 @@ struct WindowContext {
     var scalar2: Double
 }
 
+/// The output of one part of a range function's series (see `Evaluator.inParts`).
+struct RangeFunctionPart {
+    var series: [StepSeries] = []
+    /// Points in `series`.
+    var points = 0
+    /// The most points held at once within the part: the points before a
+    /// series plus that series' largest window (Prometheus holds one window
+    /// while computing a series).
+    var peak = 0
+    /// `absent_over_time`: the steps where some series had samples.
+    var covered: [Bool] = []
+}
+
+/// What every series of one range-function call shares.
+struct RangeSweep {
+    let fn: RangeFunction
+    /// The end of the window at each step; windows are [end − range, end].
+    let windowEnds: StepRange
+    let range: Int64
+    /// The evaluation's steps (for `predict_linear`'s time and the scalars).
+    let steps: StepRange
+    let rangeSeconds: Double
+    let scalars: [[Double]]
+
+    /// Sweeps the windows over one series' samples (in `scratch`) and adds
+    /// its values, if any, to `part`.
+    func run(_ labels: Labels, _ scratch: inout SeriesScratch, into part: inout RangeFunctionPart) throws(QueryError) {
+        let count = steps.count
+        var values = [Double](repeating: StepValue.absent, count: count)
+        var points = 0
+        var maxWindow = 0
+        try scratch.timestamps.withUnsafeBufferPointer { (ts) throws(QueryError) in
+            try scratch.values.withUnsafeBufferPointer { (vs) throws(QueryError) in
+                try scratch.resetCounts.withUnsafeBufferPointer { (rc) throws(QueryError) in
+                    try values.withUnsafeMutableBufferPointer { (out) throws(QueryError) in
+                        let n = ts.count
+                        var lo = 0, hi = 0
+                        for k in 0..<count {
+                            let end = windowEnds.time(k)
+                            let start = end &- range
+                            while lo < n && ts[lo] < start { lo += 1 }
+                            if hi < lo { hi = lo }
+                            while hi < n && ts[hi] <= end { hi += 1 }
+                            guard hi > lo else { continue }
+                            maxWindow = Swift.max(maxWindow, hi - lo)
+                            if fn == .absentOverTime {
+                                part.covered[k] = true
+                                continue
+                            }
+                            let ctx = WindowContext(
+                                rangeStart: start, rangeEnd: end, evalTime: steps.time(k), rangeSeconds: rangeSeconds,
+                                scalar1: scalars.count > 0 ? scalars[0][k] : 0,
+                                scalar2: scalars.count > 1 ? scalars[1][k] : 0)
+                            let v = try Evaluator.windowValue(fn, ts, vs, lo, hi, rc, ctx)
+                            if StepValue.isPresent(v) {
+                                out[k] = v
+                                points += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        part.peak = Swift.max(part.peak, part.points + maxWindow)
+        if points > 0 {
+            part.points += points
+            let l = fn == .lastOverTime ? labels : labels.removing(metricNameLabel)
+            part.series.append(StepSeries(labels: l, values: values))
+        }
+    }
+}
+
 extension Evaluator {
+    /// Series per part below which a range function is not split across
+    /// threads (a part's setup costs about as much as a few series).
+    static let rangeSeriesPerPart = 16
+
     func evalRangeFunction(_ fn: RangeFunction, _ call: FunctionCall, _ r: StepRange) throws(QueryError) -> [StepSeries] {
         // Scalar arguments, one value per step.
         var scalars: [[Double]] = []
         for (i, a) in call.args.enumerated() where i != fn.rangeArgIndex {
             scalars.append(try evalScalar(a, r))
         }
-        let arg = try rangeArgument(call.args[fn.rangeArgIndex], r)
-        let rangeSeconds = Double(arg.range / 1000) + Double(arg.range % 1000) / 1e3
-        var out: [StepSeries] = []
-        var resetCounts: [Int32] = []
-        let keepName = fn == .lastOverTime
-        var names = LabelOps.NameTracker()
-        var covered = fn == .absentOverTime ? [Bool](repeating: false, count: r.count) : []
+        // Prometheus evaluates a step-invariant call once; any other call
+        // step by step, where `@` on its range argument moves with the steps.
+        let moving = !StepInvariance.isStepInvariant(.call(call))
+        let arg = try rangeArgument(call.args[fn.rangeArgIndex], r, moving: moving)
+        let sweep = RangeSweep(
+            fn: fn, windowEnds: arg.windowEnds, range: arg.range, steps: r,
+            rangeSeconds: Double(arg.range / 1000) + Double(arg.range % 1000) / 1e3, scalars: scalars)
+        let covered = fn == .absentOverTime ? [Bool](repeating: false, count: r.count) : []
+
+        var parts: [RangeFunctionPart]
         var subquerySamples = 0
-        if case .evaluated(let s, _) = arg.source {
-            for x in s { subquerySamples += x.pointCount }
+        switch arg.source {
+        case .storage(let series, let mint, let maxt):
+            let deadline = self.deadline
+            parts = try inParts(series.count, minPerPart: Self.rangeSeriesPerPart) { (range, scratch) throws(QueryError) in
+                var part = RangeFunctionPart(covered: covered)
+                for i in range {
+                    try deadline.check()
+                    scratch.load(series[i], mint: mint, maxt: maxt)
+                    scratch.dropStale()
+                    if fn.usesResets { scratch.computeResets() }
+                    try sweep.run(series[i].labels, &scratch, into: &part)
+                }
+                return part
+            }
+        case .evaluated(let series, let inner):
+            for x in series { subquerySamples += x.pointCount }
+            var part = RangeFunctionPart(covered: covered)
+            for s in series {
+                try deadline.check()
+                scratch.timestamps.removeAll(keepingCapacity: true)
+                scratch.values.removeAll(keepingCapacity: true)
+                for k in 0..<inner.count where StepValue.isPresent(s.values[k]) {
+                    scratch.timestamps.append(inner.time(k))
+                    scratch.values.append(s.values[k])
+                }
+                if fn.usesResets { scratch.computeResets() }
+                try sweep.run(s.labels, &scratch, into: &part)
+            }
+            parts = [part]
         }
         defer { release(subquerySamples) }
 
-        try forEachRangeSeries(arg) { (_, labels, ts, vs) throws(QueryError) in
-            if fn.usesResets {
-                resetCounts.removeAll(keepingCapacity: true)
-                var c: Int32 = 0
-                resetCounts.append(0)
-                var i = 1
-                while i < vs.count {
-                    if vs[i] < vs[i - 1] { c += 1 }
-                    resetCounts.append(c)
-                    i += 1
-                }
-            }
-            var values = [Double](repeating: StepValue.absent, count: r.count)
-            var points = 0
-            var maxWindow = 0
-            let n = ts.count
-            var lo = 0, hi = 0
-            try resetCounts.withUnsafeBufferPointer { (rc) throws(QueryError) in
-                for k in 0..<r.count {
-                    let end = arg.windowEnds.time(k)
-                    let start = end &- arg.range
-                    while lo < n && ts[lo] < start { lo += 1 }
-                    if hi < lo { hi = lo }
-                    while hi < n && ts[hi] <= end { hi += 1 }
-                    guard hi > lo else { continue }
-                    maxWindow = Swift.max(maxWindow, hi - lo)
-                    if fn == .absentOverTime {
-                        covered[k] = true
-                        continue
-                    }
-                    let ctx = WindowContext(
-                        rangeStart: start, rangeEnd: end, evalTime: r.time(k), rangeSeconds: rangeSeconds,
-                        scalar1: scalars.count > 0 ? scalars[0][k] : 0,
-                        scalar2: scalars.count > 1 ? scalars[1][k] : 0)
-                    let v = try Self.windowValue(fn, ts, vs, lo, hi, rc, ctx)
-                    if StepValue.isPresent(v) {
-                        values[k] = v
-                        points += 1
-                    }
-                }
-            }
-            // Prometheus holds one window's points while computing a series.
-            try hold(maxWindow)
-            release(maxWindow)
-            if points > 0 {
-                try hold(points)
-                let l = keepName ? labels : labels.removing(metricNameLabel)
-                if !keepName { names.observe(labels) }
-                out.append(StepSeries(labels: l, values: values))
-            }
+        // Account for the points as the sequential evaluation would have:
+        // the peak (a window on top of the points before it), then all.
+        var before = 0, peak = 0, total = 0
+        for p in parts {
+            peak = Swift.max(peak, before + p.peak)
+            before += p.points
+            total += p.points
         }
+        try hold(peak)
+        release(peak)
+        try hold(total)
 
         if fn == .absentOverTime {
             // 2.42: one series, valued 1 at the steps where no series had samples.
             var values = [Double](repeating: StepValue.absent, count: r.count)
             var any = false
-            for k in 0..<r.count where !covered[k] {
+            for k in 0..<r.count where !parts.contains(where: { $0.covered[k] }) {
                 values[k] = 1
                 any = true
             }
             guard any else { return [] }
             return [StepSeries(labels: LabelOps.absentLabels(arg.selector), values: values)]
         }
-        // 2.42 checks the whole matrix of a range-vector function for duplicates.
-        if names.differ { try LabelOps.mergeSameLabels(&out, perStep: false) }
+        var out: [StepSeries] = []
+        if parts.count == 1 {
+            out = parts[0].series
+        } else {
+            out.reserveCapacity(parts.reduce(0) { $0 + $1.series.count })
+            for p in parts { out.append(contentsOf: p.series) }
+        }
+        // 2.42 checks the whole matrix of a range-vector function for
+        // duplicates; dropping the name can only collide series whose
+        // names differ.
+        if fn != .lastOverTime {
+            var names = LabelOps.NameTracker()
+            switch arg.source {
+            case .storage(let series, _, _): for s in series { names.observe(s.labels) }
+            case .evaluated(let series, _): for s in series { names.observe(s.labels) }
+            }
+            if names.differ { try LabelOps.mergeSameLabels(&out, perStep: false) }
+        }
         return out
     }
 
@@ -156,7 +238,8 @@ extension Evaluator {
             let isCounter = fn != .delta
             let first = lo, last = hi - 1
             var result = vs[last] - vs[first]
-            if isCounter && resetCounts[last] != resetCounts[first] {
+            // No prefix counts: the series has no reset at all.
+            if isCounter && !resetCounts.isEmpty && resetCounts[last] != resetCounts[first] {
                 var j = first + 1
                 while j <= last {
                     if vs[j] < vs[j - 1] { result += vs[j - 1] }

@@ -14,6 +14,11 @@ struct ReplaceRegex {
         guard (try? Matcher(.regexMatch, "x", pattern)) != nil else { throw Invalid() }
         do {
             regex = try Regex("^(?:" + pattern + ")$")
+                // RE2 matches code points, not grapheme clusters; its `\b`,
+                // `\d`, `\s`, `\w` and POSIX classes are ASCII.
+                .matchingSemantics(.unicodeScalar)
+                .wordBoundaryKind(.simple)
+                .asciiOnlyCharacterClasses()
         } catch {
             throw Invalid()
         }
@@ -23,7 +28,9 @@ struct ReplaceRegex {
     func expand(_ template: String, matching value: String) -> String? {
         guard let match = try? regex.wholeMatch(in: value) else { return nil }
         func group(_ key: String) -> String {
-            if let n = Int(key), key.allSatisfy(\.isASCII), key.allSatisfy(\.isNumber) {
+            // Go's `extract`: all digits and no leading zero is a group number;
+            // anything else (`01`, `1x`) is a group name.
+            if let n = Int(key), key.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), key.utf8.count == 1 || key.utf8.first != 0x30 {
                 guard n < match.output.count, let sub = match.output[n].substring else { return "" }
                 return String(sub)
             }

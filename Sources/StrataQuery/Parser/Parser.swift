@@ -9,6 +9,15 @@ public func parsePromQL(_ text: String) throws(PromQLParseError) -> Expr {
     return try parser.parse()
 }
 
+/// Parses a bare metric selector (`name`, `name{…}`, `{…}`: no modifiers,
+/// no type checks), as Prometheus' `parser.ParseMetricSelector` does for the
+/// `match[]` parameters of `/api/v1/series` and `/api/v1/labels`. The
+/// matchers include the name as a trailing `__name__` matcher.
+public func parsePromQLMetricSelector(_ text: String) throws(PromQLParseError) -> [Matcher] {
+    var parser = PromQLParser(text)
+    return try parser.parseMetricSelector()
+}
+
 /// A hand-written recursive-descent parser with precedence climbing for
 /// binary operators. It accepts exactly the language of Prometheus' yacc
 /// grammar (promql/parser/generated_parser.y) and reports the same errors
@@ -39,6 +48,22 @@ struct PromQLParser {
         let t = try peek()
         if t.kind != .eof { throw unexpected(t) }
         return try TypeChecker(query: query, input: input).check(node.expr)
+    }
+
+    mutating func parseMetricSelector() throws(PromQLParseError) -> [Matcher] {
+        let t = try peek()
+        let node: Node
+        if t.kind == .leftBrace {
+            node = try parseVectorSelector(nameToken: nil)
+        } else if t.kind.isMetricIdentifier {
+            node = try parseVectorSelector(nameToken: advance())
+        } else {
+            throw unexpected(t)
+        }
+        let after = try peek()
+        if after.kind != .eof { throw unexpected(after) }
+        guard case .vectorSelector(let vs) = node.expr else { return [] }
+        return vs.matchers
     }
 
     // MARK: - Token access

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -11,9 +13,17 @@ public final class StrataServer: Sendable {
     public let config: ServeConfig
     public let db: Database
     public let metrics: ServerMetrics
+    public let metadata = MetadataStore()
     /// The audit log and the user-activity store (issue #10).
     public let events: EventStores
     let logger: Logger
+    let startTime = Date()
+    /// WebSocket feeds (issue #8).
+    public let realtime: RealtimeHub
+    let subscriptions: SubscriptionManager
+    /// Health monitoring of targets (issue #8).
+    public let monitor: HealthMonitor
+    let ingestor: Ingestor
 
     /// Opens the database (replaying the WAL) so that the server is ready as soon as it listens.
     public init(config: ServeConfig, logger: Logger = Logger(label: "strata")) throws {
@@ -30,7 +40,15 @@ public final class StrataServer: Sendable {
         var dbLogger = logger
         dbLogger[metadataKey: "component"] = "storage"
         db = try Database.open(directory: config.dataDir, options: opts, logger: dbLogger)
+        // Issue #8: realtime hub, subscriptions, health monitoring.
+        realtime = RealtimeHub(options: config.realtime, metrics: metrics)
+        subscriptions = SubscriptionManager(hub: realtime, storage: db, options: config.realtime, logger: logger)
+        var ingestor = Ingestor(db: db, metrics: metrics, metadata: metadata, limits: config.limits)
+        ingestor.commits = realtime.commits
+        self.ingestor = ingestor
         do {
+            monitor = try HealthMonitor(configTargets: config.targets, ingestor: ingestor, storage: db, hub: realtime,
+                                        options: config.monitoring, dataDir: config.dataDir, logger: logger)
             events = try EventStores.open(config: config, metrics: metrics, logger: logger)
         } catch {
             try? db.close()
@@ -44,13 +62,22 @@ public final class StrataServer: Sendable {
     func makeRouter() -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        let ingestor = Ingestor(db: db, metrics: metrics, limits: config.limits)
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics).register(on: router)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
+        RemoteReadHandler(db: db, limits: config.limits).register(on: router)
+        StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)
         AuditHandlers(store: events.audit, limits: config.limits, retention: config.retention).register(on: router)
         ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
+        TargetHandlers(monitor: monitor).register(on: router)
+        return router
+    }
+
+    /// The WebSocket upgrade router: `/ws/{channel}` (issue #8).
+    func makeWebSocketRouter() -> Router<RealtimeRequestContext> {
+        let router = Router(context: RealtimeRequestContext.self)
+        RealtimeRoutes(hub: realtime, subscriptions: subscriptions).register(on: router)
         return router
     }
 
@@ -63,21 +90,41 @@ public final class StrataServer: Sendable {
     ) async throws {
         var hbLogger = logger
         hbLogger.logLevel = max(logger.logLevel, .notice)
+        let rt = config.realtime
+        let monitor = self.monitor
+        let host = config.host
         let app = Application(
             router: makeRouter(),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: makeWebSocketRouter(),
+                configuration: .init(ws: .init(
+                    maxFrameSize: max(rt.maxFrameBytes, rt.maxInboundMessageBytes),
+                    autoPing: .enabled(timePeriod: rt.pingInterval),
+                    closeTimeout: rt.closeTimeout
+                ))
+            ),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Strata"),
             onServerRunning: { channel in
-                await onListening(channel.localAddress?.port ?? 0)
+                let port = channel.localAddress?.port ?? 0
+                monitor.serverListening(host: host, port: port)
+                await onListening(port)
             },
             logger: hbLogger
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(db: db, logger: logger)),
+            .init(service: EventsService(stores: events, db: db, logger: logger)),
+        ]
+        for target in config.remoteWrite {
+            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))
+        }
+        services.append(.init(service: app))
+        // Stopped before the HTTP server (services stop in reverse order).
+        services.append(.init(service: subscriptions))
+        services.append(.init(service: monitor))
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: DatabaseService(db: db, logger: logger)),
-                    .init(service: EventsService(stores: events, db: db, logger: logger)),
-                    .init(service: app),
-                ],
+                services: services,
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: logger
             )

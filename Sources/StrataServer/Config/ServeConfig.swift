@@ -11,6 +11,13 @@ import Yams
 /// retention: 30d
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
+/// remote_write:               # forward everything ingested (or what matches)
+///   - url: http://127.0.0.1:8428/api/v1/write
+///     name: vm                  # optional; names the queue's state directory
+///     match: ['{job="node"}']   # optional selectors; default: every series
+///     max_samples_per_send: 2000
+///     shards: 2
+///     max_lag_bytes: 1073741824 # WAL kept for a slow receiver before dropping
 /// limits:
 ///   max_body_bytes: 67108864
 ///   max_decoded_bytes: 33554432
@@ -19,6 +26,10 @@ import Yams
 ///   max_label_name_length: 256
 ///   max_label_value_length: 4096
 ///   max_future_ms: 600000
+/// targets:                   # monitored servers (issue #8, see TargetSpec)
+///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
+/// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
+/// realtime: {tick: 100ms}    # WebSocket feeds, see RealtimeOptions
 /// ```
 public struct ServeConfig: Sendable, Equatable {
     public var dataDir = "./data"
@@ -27,6 +38,12 @@ public struct ServeConfig: Sendable, Equatable {
     public var retention: Int64 = 30 * 86_400_000
     public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
     public var limits = Limits()
+    /// Remote-write receivers that ingested data is forwarded to (issue #4).
+    public var remoteWrite: [RemoteWriteTarget] = []
+    /// Monitored servers from the config file (issue #8).
+    public var targets: [TargetSpec] = []
+    public var monitoring = HealthOptions()
+    public var realtime = RealtimeOptions()
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -96,6 +113,12 @@ public struct ServeConfig: Sendable, Equatable {
                 try c.setWALFsync(try string(k, v), interval: interval)
             case "wal_fsync_interval":
                 break  // read with wal_fsync
+            case "remote_write":
+                guard let list = v as? [Any] else { throw ConfigError.invalid(k, "must be a list") }
+                for (i, item) in list.enumerated() {
+                    guard let m = item as? [String: Any] else { throw ConfigError.invalid("remote_write[\(i)]", "must be a mapping") }
+                    c.remoteWrite.append(try RemoteWriteTarget.parse(m, index: i))
+                }
             case "limits":
                 guard let lm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
                 for (lk, lv) in lm {
@@ -111,6 +134,9 @@ public struct ServeConfig: Sendable, Equatable {
                     default: throw ConfigError.unknownKey("limits.\(lk)")
                     }
                 }
+            case "targets": c.targets = try HealthOptions.targets(yaml: v)
+            case "monitoring": try c.monitoring.apply(yaml: v)
+            case "realtime": try c.realtime.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }

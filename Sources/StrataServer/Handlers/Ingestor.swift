@@ -11,7 +11,11 @@ import StrataStorage
 struct Ingestor: Sendable {
     let db: Database
     let metrics: ServerMetrics
+    let metadata: MetadataStore
     let limits: ServeConfig.Limits
+    /// Told after each commit that stored something (realtime subscriptions, issue #8).
+    /// A non-blocking signal: ingestion never waits for subscribers.
+    var commits: CommitSignal? = nil
 
     struct Outcome: Sendable {
         var appended = 0
@@ -25,6 +29,7 @@ struct Ingestor: Sendable {
 
     func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
         var out = Outcome()
+        metadata.record(batch.metadata)
         guard batch.sampleCount > 0 else { return out }
         var app = db.appender()
         app.reserveCapacity(batch.sampleCount)
@@ -32,6 +37,7 @@ struct Ingestor: Sendable {
         var seriesOfRun: [Int] = []
         var runStarts: [Int] = []
         let futureLimit = now + limits.maxFutureMs
+        var oldest = Int64.max  // for realtime subscriptions: how far back this commit changes data
 
         func refuse(_ n: Int, _ reason: String, _ message: @autoclosure () -> String) {
             out.refused += n
@@ -47,9 +53,13 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            do throws(SeriesError) {
+            if let cached = s.cacheEntry?.handle {
+                handle = cached
+            } else {
+              do throws(SeriesError) {
                 handle = try db.head.series(for: s.labels)
-            } catch {
+                s.cacheEntry?.handle = handle
+              } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
@@ -59,6 +69,7 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
+              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)
@@ -68,6 +79,7 @@ struct Ingestor: Sendable {
                     refuse(1, "too_far_in_future", "sample for series \(s.labels) at \(t) is more than \(limits.maxFutureMs / 1000)s in the future")
                     continue
                 }
+                if t < oldest { oldest = t }
                 app.append(handle, t, batch.values[i])
             }
         }
@@ -80,6 +92,7 @@ struct Ingestor: Sendable {
             throw APIError(.internalError, "commit failed: \(error)")
         }
         out.appended = result.appended
+        if result.appended > 0 { commits?.signal(oldestTimestamp: oldest) }
         out.duplicates = result.duplicates
         metrics.ingested(result.appended + result.duplicates, protocol: proto)
         for r in result.rejected {

@@ -9,6 +9,7 @@ struct QueryHandlers: Sendable {
     let db: Database
     let engine: QueryEngine
     let metrics: ServerMetrics
+    let gate: QueryGate
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/query") { req, _ in try await instant(req) }
@@ -30,31 +31,40 @@ struct QueryHandlers: Sendable {
             throw APIError(.badData, "invalid parameter \"\(key)\": cannot parse \"\" to a valid timestamp")
         }
         guard let t = TimeParameters.parseTime(s) else {
-            throw APIError(.badData, "invalid parameter \"\(key)\": cannot parse \"\(s)\" to a valid timestamp")
+            // 2.42's parseTimeParam (parameters with a default) wraps the error once more.
+            let wrap = def == nil ? "" : "Invalid time value for '\(key)': "
+            throw APIError(.badData, "invalid parameter \"\(key)\": \(wrap)cannot parse \"\(s)\" to a valid timestamp")
         }
         return t
     }
 
-    static func parse(_ query: String?) throws(APIError) -> Expr {
-        guard let q = query else { throw APIError(.badData, "invalid parameter \"query\": unknown position: parse error: no expression found in input") }
+    static func parse(_ query: String?, prefix: String = "invalid parameter \"query\": ") throws(APIError) -> Expr {
+        guard let q = query else { throw APIError(.badData, prefix + "unknown position: parse error: no expression found in input") }
         do {
             return try parsePromQL(q)
         } catch {
-            throw APIError(.badData, "invalid parameter \"query\": \(error)")
+            throw APIError(.badData, prefix + "\(error)")
         }
     }
 
-    static func matchers(_ p: FormParameters, required: Bool) throws(APIError) -> [[Matcher]] {
+    /// `prefixed`: 2.42 prefixes `invalid parameter "match[]": ` to these
+    /// errors for /api/v1/series but not for the label endpoints.
+    static func matchers(_ p: FormParameters, required: Bool, prefixed: Bool = false) throws(APIError) -> [[Matcher]] {
+        let prefix = prefixed ? "invalid parameter \"match[]\": " : ""
         let raw = p.all("match[]")
         if raw.isEmpty && required { throw APIError(.badData, "no match[] parameter provided") }
+        // 2.42's parseMatchersParam: parse every set, then require each set to
+        // have a matcher that does not match the empty string.
         var out: [[Matcher]] = []
         for m in raw {
-            let expr: Expr
-            do { expr = try parsePromQL(m) } catch { throw APIError(.badData, "invalid parameter \"match[]\": \(error)") }
-            guard case .vectorSelector(let vs) = expr else {
-                throw APIError(.badData, "invalid parameter \"match[]\": 1:1: parse error: unexpected expression, expected a vector selector")
+            do {
+                out.append(try parsePromQLMetricSelector(m))
+            } catch {
+                throw APIError(.badData, prefix + "\(error)")
             }
-            out.append(vs.matchers)
+        }
+        for set in out where !set.contains(where: { !$0.matches("") }) {
+            throw APIError(.badData, prefix + "match[] must contain at least one non-empty matcher")
         }
         return out
     }
@@ -75,9 +85,11 @@ struct QueryHandlers: Sendable {
     func instant(_ request: Request) async throws -> Response {
         var req = request
         let p = try await FormParameters.from(&req)
-        let expr = try Self.parse(p["query"])
+        // Prometheus 2.42's order of checks (api.go query): time, timeout, query.
         let t = try Self.time(p, "time", default: nowMillis())
-        let e = QueryEngine(storage: db, limits: try limitsFor(p))
+        let limits = try limitsFor(p)
+        let expr = try Self.parse(p["query"])
+        let e = QueryEngine(storage: db, limits: limits)
         let value = try await evaluate { () throws(QueryError) in try e.instantQuery(expr, at: t) }
         return Self.render(value)
     }
@@ -85,9 +97,10 @@ struct QueryHandlers: Sendable {
     func range(_ request: Request) async throws -> Response {
         var req = request
         let p = try await FormParameters.from(&req)
+        // Prometheus 2.42's order of checks (api.go queryRange): start, end,
+        // step, resolution, timeout, and only then the query.
         let start = try Self.time(p, "start")
         let end = try Self.time(p, "end")
-        let expr = try Self.parse(p["query"])
         if end < start { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
         guard let stepStr = p["step"], !stepStr.isEmpty else {
             throw APIError(.badData, "invalid parameter \"step\": cannot parse \"\" to a valid duration")
@@ -98,10 +111,13 @@ struct QueryHandlers: Sendable {
         if step <= 0 {
             throw APIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
-        let limits = try limitsFor(p)
-        if (end - start) / step > Int64(limits.maxPointsPerSeries) {
+        if (end - start) / step > Int64(QueryLimits().maxPointsPerSeries) {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
+        let limits = try limitsFor(p)
+        // Unlike /api/v1/query, 2.42 reports a range query's parse error without
+        // the `invalid parameter "query": ` prefix.
+        let expr = try Self.parse(p["query"], prefix: "")
         let e = QueryEngine(storage: db, limits: limits)
         let value = try await evaluate { () throws(QueryError) in try e.rangeQuery(expr, start: start, end: end, step: step) }
         return Self.render(value)
@@ -110,7 +126,7 @@ struct QueryHandlers: Sendable {
     /// Evaluates off the cooperative pool (queries are CPU-bound and may be long).
     func evaluate(_ body: @escaping @Sendable () throws(QueryError) -> QueryValue) async throws -> QueryValue {
         do {
-            return try await offPool { () throws -> QueryValue in try body() }
+            return try await gate.run { try await offPool { () throws -> QueryValue in try body() } }
         } catch let e as QueryError {
             let kind: APIError.Kind
             switch e.kind {
@@ -173,7 +189,7 @@ struct QueryHandlers: Sendable {
     func series(_ request: Request) async throws -> Response {
         var req = request
         let p = try await FormParameters.from(&req)
-        let sets = try Self.matchers(p, required: true)
+        let sets = try Self.matchers(p, required: true, prefixed: true)
         let start = try Self.time(p, "start", default: TimeParameters.minTime)
         let end = try Self.time(p, "end", default: TimeParameters.maxTime)
         let q = db.querier(mint: start, maxt: end)

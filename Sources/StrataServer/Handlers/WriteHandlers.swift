@@ -9,6 +9,8 @@ import StrataStorage
 struct WriteHandlers: Sendable {
     let ingestor: Ingestor
     let limits: ServeConfig.Limits
+    /// Remote-write series recognised by their raw label bytes, shared by all connections.
+    let seriesCache = SeriesCache()
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/write") { req, ctx in try await remoteWrite(req) }
@@ -44,7 +46,7 @@ struct WriteHandlers: Sendable {
         let buf = try await body(&req)
         var batch = IngestBatch()
         var scratch: [UInt8] = []
-        var decoder = WriteRequestDecoder()
+        var decoder = WriteRequestDecoder(cache: seriesCache)
         let maxDecoded = limits.maxDecodedBytes
         let failure: RemoteWriteError? = buf.withUnsafeReadableBytes { raw in
             do throws(RemoteWriteError) {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// A block id: 48 bits of creation time (ms) and 80 random bits, in Crockford
 /// base32 (the ULID layout, https://github.com/ulid/spec). Ids sort by creation time.
@@ -14,12 +15,32 @@ public struct BlockID: Hashable, Comparable, Sendable, CustomStringConvertible {
         string = s
     }
 
+    /// The last id generated for the current time, so that ids generated in
+    /// one millisecond still increase (ULID's monotonic mode): the compactor
+    /// lets the newer of two blocks win on conflicting samples.
+    private static let last = Mutex<(t: UInt64, r2: UInt16, r1: UInt64)>((0, 0, 0))
+
     /// A new id for `timeMs` (defaults to now).
     public static func generate(timeMs: Int64? = nil) -> BlockID {
-        let t = UInt64(timeMs ?? Int64(nowMillis()))
+        var t = UInt64(timeMs ?? Int64(nowMillis()))
         var rng = SystemRandomNumberGenerator()
-        let r1 = rng.next() as UInt64   // 64 random bits
-        let r2 = rng.next() as UInt16   // 16 more
+        var r1 = rng.next() as UInt64   // 64 random bits
+        var r2 = rng.next() as UInt16   // 16 more
+        if timeMs == nil {
+            (t, r2, r1) = last.withLock { last in
+                if t <= last.t {
+                    // Same millisecond (or a clock step back): the previous random part plus one.
+                    var (n1, carry) = last.r1.addingReportingOverflow(1)
+                    var n2 = last.r2
+                    if carry { n2 &+= 1 }
+                    if carry && n2 == 0 { n1 = 0 }
+                    last = (last.t, n2, n1)
+                } else {
+                    last = (t, r2, r1)
+                }
+                return last
+            }
+        }
         // 128 bits: t(48) | r2(16) | r1(64)
         let hi = (t << 16) | UInt64(r2)
         let lo = r1

@@ -27,6 +27,9 @@ public struct BlockMeta: Codable, Sendable, Equatable {
     public var resolution: Int64 = 0
     public var stats = Stats()
     public var compaction = Compaction()
+    /// For a rollup block (issue #5): the raw block it was computed from.
+    /// Rollups are current for a raw block only if this names it.
+    public var rollupSource: String?
 
     public init(id: BlockID, minTime: Int64, maxTime: Int64) {
         self.id = id.string

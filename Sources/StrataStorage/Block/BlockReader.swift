@@ -1,4 +1,5 @@
 import StrataCodec
+import Synchronization
 
 /// One series of a block: labels and chunk metas.
 public struct BlockSeries: Sendable {
@@ -17,11 +18,27 @@ public final class BlockReader: @unchecked Sendable {
     let postingIDs: [UInt32]
     @usableFromInline let files: [MappedFile]
     public let sizeOnDisk: Int
+    /// Deleted ranges by block-local series id (docs/format/tombstones.md);
+    /// replaced as a whole by `Database.deleteSeries`.
+    private let _tombstones: Mutex<Tombstones>
 
     public var id: String { meta.id }
     public var minTime: Int64 { meta.minTime }
     /// Exclusive.
     public var maxTime: Int64 { meta.maxTime }
+    /// 0 for raw data, else the rollup window in ms.
+    public var resolution: Int64 { meta.resolution }
+
+    /// A snapshot of the block's tombstones.
+    public var tombstones: Tombstones { _tombstones.withLock { $0 } }
+
+    /// Adds `more` to the block's tombstones, durably (the file first, then memory).
+    func addTombstones(_ more: Tombstones) throws(IOError) {
+        var merged = tombstones
+        merged.merge(more)
+        try merged.write(blockDirectory: directory)
+        _tombstones.withLock { $0 = merged }
+    }
 
     public init(directory: String) throws(BlockError) {
         self.directory = directory
@@ -94,6 +111,10 @@ public final class BlockReader: @unchecked Sendable {
         series = idx.series
         postings = idx.postings
         postingIDs = idx.postingIDs
+        var tombstones = try Tombstones.read(blockDirectory: directory, block: name)
+        let n = UInt64(idx.series.count)
+        tombstones.filter { $0 < n }
+        _tombstones = Mutex(tombstones)
     }
 
     /// Calls `body` with the bytes of the column at `ref` (verified at open).

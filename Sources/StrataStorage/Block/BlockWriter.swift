@@ -9,7 +9,7 @@ import StrataCodec
 public final class BlockWriter {
     public let blocksDirectory: String
     public let id: BlockID
-    public private(set) var meta: BlockMeta
+    public internal(set) var meta: BlockMeta
     let tmpDir: String
     let finalDir: String
 
@@ -21,16 +21,21 @@ public final class BlockWriter {
     private var pendingBase = 0
 
     // Index state.
-    private var seriesLabels: [Labels] = []
-    private var seriesChunks: [[BlockChunkMeta]] = []
-    private var tsDedup: [[UInt8]: UInt64] = [:]
-    private var column: [UInt8] = []
-    private var lastLabels: Labels?
+    var seriesLabels: [Labels] = []
+    var seriesChunks: [[BlockChunkMeta]] = []
+    var tsDedup: [[UInt8]: UInt64] = [:]
+    var column: [UInt8] = []
+    var lastLabels: Labels?
+    /// Accept series in any order and sort them at `finish` (the importer's
+    /// mode). Each label set may still be added only once.
+    public var acceptsAnyOrder = false
 
-    public init(blocksDirectory: String, minTime: Int64, maxTime: Int64, id: BlockID = .generate()) throws(IOError) {
+    public init(blocksDirectory: String, minTime: Int64, maxTime: Int64, id: BlockID = .generate(),
+                resolution: Int64 = 0) throws(IOError) {
         self.blocksDirectory = blocksDirectory
         self.id = id
         meta = BlockMeta(id: id, minTime: minTime, maxTime: maxTime)
+        meta.resolution = resolution
         finalDir = blocksDirectory + "/" + id.string
         tmpDir = finalDir + ".tmp"
         try FileIO.mkdirs(blocksDirectory)
@@ -65,7 +70,7 @@ public final class BlockWriter {
     }
 
     /// Appends `column` as a column entry and returns its reference.
-    private func writeColumn(_ col: [UInt8]) throws(IOError) -> UInt64 {
+    func writeColumn(_ col: [UInt8]) throws(IOError) -> UInt64 {
         let size = uvarintSize(UInt64(col.count)) + col.count + 4
         if fileOffset + size > BlockFormat.maxChunkFileSize && fileOffset > BlockFormat.fileHeaderSize {
             try closeChunkFile()
@@ -85,7 +90,7 @@ public final class BlockWriter {
     /// range; series must be added in increasing label order.
     public func add(_ labels: Labels, timestamps: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>) throws(IOError) {
         precondition(timestamps.count == values.count)
-        if let last = lastLabels { precondition(last < labels, "series must be added in label order") }
+        if !acceptsAnyOrder, let last = lastLabels { precondition(last < labels, "series must be added in label order") }
         lastLabels = labels
         guard timestamps.count > 0 else { return }
         var chunks: [BlockChunkMeta] = []
@@ -126,6 +131,11 @@ public final class BlockWriter {
     @discardableResult
     public func finish() throws -> BlockMeta {
         try closeChunkFile()
+        if acceptsAnyOrder {
+            let order = seriesLabels.indices.sorted { seriesLabels[$0] < seriesLabels[$1] }
+            seriesLabels = order.map { seriesLabels[$0] }
+            seriesChunks = order.map { seriesChunks[$0] }
+        }
         let index = IndexWriter.encode(labels: seriesLabels, chunks: seriesChunks)
         meta.stats.indexBytes = index.count
         let indexPath = tmpDir + "/" + BlockFormat.indexFile

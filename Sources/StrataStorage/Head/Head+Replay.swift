@@ -70,7 +70,7 @@ extension Head {
                         stats.samples += 1
                     }
                 case .tombstones:
-                    break  // issue #5
+                    try self.replayTombstones(payload)
                 case nil:
                     throw WALRecordError.unknownType(type)
                 }

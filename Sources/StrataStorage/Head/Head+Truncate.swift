@@ -39,6 +39,7 @@ extension Head {
         index.remove(Set(removed.map(\.ref)), labels: removed.map(\.labels))
         seriesCountA.wrappingSubtract(removed.count, ordering: .relaxed)
         recomputeMinTime()
+        truncateTombstones(before: t)
     }
 
     /// Recomputes the head's oldest sample time after truncation.
@@ -61,7 +62,7 @@ extension Head {
             entries.append((s.ref, s.labels, cs))
         }
         entries.sort { $0.ref < $1.ref }
-        try WALReplay.writeCheckpoint(directory: wal.directory, upTo: closed) { (w) throws(IOError) in
+        try WALReplay.writeCheckpoint(directory: wal.directory, upTo: closed, keepSegmentsFrom: wal.retentionFloor) { (w) throws(IOError) in
             var buf: [UInt8] = []
             // Series records in batches.
             var i = 0
@@ -72,6 +73,8 @@ extension Head {
                 _ = try w.log(&buf)
                 i += 1000
             }
+            // Deletions still masking head data (issue #5).
+            if encodeTombstonesRecord(into: &buf) { _ = try w.log(&buf) }
             // Samples, at most ~64k per record.
             var refs: [SeriesRef] = [], ts: [Int64] = [], vs: [Double] = []
             var it = ChunkIterator()

@@ -11,6 +11,8 @@ public final class Head: @unchecked Sendable {
     public let options: HeadOptions
     let stripes: SeriesStripes
     let index: HeadIndex
+    /// Deleted ranges by series ref (issue #5, `Head+Tombstones.swift`).
+    let tombstones = Mutex(Tombstones())
     /// Set once by `attach(wal:)` after replay, before any append.
     private(set) var wal: WAL!
 

@@ -18,14 +18,21 @@ final class HeadIndex: @unchecked Sendable {
 
     func remove(_ refs: Set<SeriesRef>, labels: [Labels]) {
         guard !refs.isEmpty else { return }
+        // Each affected postings list is filtered once, however many of the
+        // removed series carry its label pair (churn removes thousands at once).
+        var pairs = Set<Label>()
+        for ls in labels { for l in ls { pairs.insert(l) } }
         lock.lock()
         defer { lock.unlock() }
         all.removeAll { refs.contains($0) }
-        for ls in labels {
-            for l in ls {
-                postings[l.name]?[l.value]?.removeAll { refs.contains($0) }
-                if postings[l.name]?[l.value]?.isEmpty == true { postings[l.name]![l.value] = nil }
-                if postings[l.name]?.isEmpty == true { postings[l.name] = nil }
+        for l in pairs {
+            guard var list = postings[l.name]?[l.value] else { continue }
+            list.removeAll { refs.contains($0) }
+            if list.isEmpty {
+                postings[l.name]![l.value] = nil
+                if postings[l.name]!.isEmpty { postings[l.name] = nil }
+            } else {
+                postings[l.name]![l.value] = list
             }
         }
     }

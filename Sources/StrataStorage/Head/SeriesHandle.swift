@@ -8,6 +8,8 @@ public struct SeriesHandle: Sendable {
     @usableFromInline let series: MemSeries
     public var ref: SeriesRef { series.ref }
     public var labels: Labels { series.labels }
+    /// Whether garbage collection removed the series (resolve it again).
+    public var isRemoved: Bool { series.removed.load(ordering: .relaxed) }
 
     @usableFromInline init(_ series: MemSeries) { self.series = series }
 }

@@ -35,6 +35,15 @@ public enum Failpoints {
         armed.store(true, ordering: .releasing)
     }
 
+    /// Removes the rules armed with exactly this `pathContains`, leaving
+    /// other tests' rules alone (tests run in parallel).
+    public static func disarm(pathContains: String) {
+        rules.withLock { rules in
+            rules.removeAll { $0.pathContains == pathContains }
+            if rules.isEmpty { armed.store(false, ordering: .releasing) }
+        }
+    }
+
     public static func disarmAll() {
         rules.withLock { $0.removeAll() }
         armed.store(false, ordering: .releasing)

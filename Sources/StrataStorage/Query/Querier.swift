@@ -1,3 +1,5 @@
+import StrataCodec
+
 /// Selects series over the head and a set of blocks for one time range.
 ///
 /// Matcher semantics follow Prometheus' `PostingsForMatchers`: a matcher that
@@ -31,7 +33,9 @@ public struct Querier: Sendable {
                 out.append((labels, chunks))
             }
         }
+        var decoder = ChunkIterator()
         for b in blocks {
+            let tombstones = b.tombstones
             for id in Self.blockPostings(b, matchers) {
                 let s = b.series[Int(id)]
                 var cs: [ChunkMeta] = []
@@ -39,13 +43,17 @@ public struct Querier: Sendable {
                     cs.append(ChunkMeta(minTime: c.minTime, maxTime: c.maxTime,
                                         source: .columns(b, timestamps: c.timestampsRef, values: c.valuesRef)))
                 }
+                if let deleted = tombstones[UInt64(id)] { cs = Self.removeDeleted(cs, deleted, decoder: &decoder) }
                 if !cs.isEmpty { add(s.labels, cs) }
             }
         }
         if let head {
+            let tombstones = head.tombstoneSnapshot
             for ref in Self.headPostings(head, matchers) {
                 guard let snap = head.chunks(ref: ref, mint: mint, maxt: maxt), !snap.chunks.isEmpty else { continue }
-                add(snap.labels, snap.chunks.map { ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .xor($0.bytes)) })
+                var cs = snap.chunks.map { ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .xor($0.bytes)) }
+                if let deleted = tombstones[ref] { cs = Self.removeDeleted(cs, deleted, decoder: &decoder) }
+                if !cs.isEmpty { add(snap.labels, cs) }
             }
         }
         out.sort { $0.labels < $1.labels }
@@ -59,15 +67,30 @@ public struct Querier: Sendable {
     /// Label sets of matching series (no samples decoded), for `/api/v1/series`.
     public func series(_ matchers: [Matcher]) -> [Labels] {
         var set = Set<Labels>()
+        var decoder = ChunkIterator()
         for b in blocks {
+            let tombstones = b.tombstones
             for id in Self.blockPostings(b, matchers) {
                 let s = b.series[Int(id)]
-                if s.chunks.contains(where: { $0.maxTime >= mint && $0.minTime <= maxt }) { set.insert(s.labels) }
+                if let deleted = tombstones[UInt64(id)] {
+                    let cs = s.chunks.filter { $0.maxTime >= mint && $0.minTime <= maxt }.map {
+                        ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .columns(b, timestamps: $0.timestampsRef, values: $0.valuesRef))
+                    }
+                    if !Self.removeDeleted(cs, deleted, decoder: &decoder).isEmpty { set.insert(s.labels) }
+                } else if s.chunks.contains(where: { $0.maxTime >= mint && $0.minTime <= maxt }) {
+                    set.insert(s.labels)
+                }
             }
         }
         if let head {
+            let tombstones = head.tombstoneSnapshot
             for ref in Self.headPostings(head, matchers) {
-                if let snap = head.chunks(ref: ref, mint: mint, maxt: maxt), !snap.chunks.isEmpty { set.insert(snap.labels) }
+                guard let snap = head.chunks(ref: ref, mint: mint, maxt: maxt), !snap.chunks.isEmpty else { continue }
+                if let deleted = tombstones[ref] {
+                    let cs = snap.chunks.map { ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, source: .xor($0.bytes)) }
+                    if Self.removeDeleted(cs, deleted, decoder: &decoder).isEmpty { continue }
+                }
+                set.insert(snap.labels)
             }
         }
         return set.sorted()

@@ -45,13 +45,13 @@ public struct StorageSeries: Sendable {
             for c in chunks where c.maxTime >= lo && c.minTime <= hi {
                 guard Self.decode(c.source, into: &decoder) else { continue }
                 decoder.withDecoded { dts, dvs in
-                    var i = lowerBound(dts, lo)
-                    let n = dts.count
-                    // Chunks don't overlap here, so samples arrive in increasing time order.
-                    while i < n && dts[i] <= hi {
-                        ts.append(dts[i])
-                        vs.append(dvs[i])
-                        i += 1
+                    // Chunks don't overlap here, so samples arrive in increasing
+                    // time order: copy the chunk's [lo, hi] slice in bulk.
+                    let i = c.minTime >= lo ? 0 : lowerBound(dts, lo)
+                    let j = c.maxTime <= hi ? dts.count : lowerBound(dts, hi &+ 1)
+                    if i < j {
+                        ts.append(contentsOf: UnsafeBufferPointer(rebasing: dts[i..<j]))
+                        vs.append(contentsOf: UnsafeBufferPointer(rebasing: dvs[i..<j]))
                     }
                 }
             }

@@ -167,6 +167,24 @@ public final class WAL: @unchecked Sendable {
 
     public var currentSegment: Int { withWriter { $0.segment } }
 
+    /// Oldest segment that tail readers still need, by reader name; checkpoints
+    /// keep those segments (see `WALTailReader`).
+    private let retainLock = NSLock()
+    private var retained: [String: Int] = [:]
+
+    public func retainSegments(from segment: Int?, for reader: String) {
+        retainLock.lock()
+        retained[reader] = segment
+        retainLock.unlock()
+    }
+
+    /// The lowest segment any tail reader still needs (`Int.max` if none).
+    public var retentionFloor: Int {
+        retainLock.lock()
+        defer { retainLock.unlock() }
+        return retained.values.min() ?? .max
+    }
+
     /// Bytes written by this process since open.
     public var bytesWritten: UInt64 { withWriter { $0.written } }
 

@@ -15,6 +15,7 @@ public enum WALSegmentReader {
     /// truncates. If `body` throws, that record counts as damaged (bad content).
     public static func read(
         segment: Int, bytes: UnsafeRawBufferPointer, scratch: inout [UInt8],
+        from startOffset: Int = 0,
         _ body: (UnsafeRawBufferPointer) throws(WALCorruption) -> Void
     ) -> Outcome {
         var out = Outcome(validEnd: 0, records: 0, corruption: nil)
@@ -32,7 +33,7 @@ public enum WALSegmentReader {
             out.corruption = WALCorruption(segment: segment, offset: 4, reason: .badSegmentHeader)
             return out
         }
-        var pos = WALSegment.headerSize
+        var pos = max(WALSegment.headerSize, startOffset)
         out.validEnd = pos
         var recordStart = pos
         var inFragmented = false

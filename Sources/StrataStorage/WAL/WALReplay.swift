@@ -92,7 +92,7 @@ public enum WALReplay {
     /// Writes `checkpoint.<upTo>` atomically from the records `fill` logs,
     /// then deletes segments ≤ `upTo` and older checkpoints.
     public static func writeCheckpoint(
-        directory: String, upTo: Int,
+        directory: String, upTo: Int, keepSegmentsFrom floor: Int = .max,
         _ fill: (inout WAL.Writer) throws(IOError) -> Void
     ) throws(IOError) {
         let final = directory + "/" + WALSegment.checkpointName(upTo)
@@ -116,7 +116,9 @@ public enum WALReplay {
 
         // Only now is the old state redundant.
         let l = try layout(directory)
-        for s in l.segments where s <= upTo { try FileIO.unlink(directory + "/" + WALSegment.name(s)) }
+        // Segments a tail reader (remote write out) still needs stay; replay
+        // ignores segments at or below the checkpoint, so keeping them is harmless.
+        for s in l.segments where s <= upTo && s < floor { try FileIO.unlink(directory + "/" + WALSegment.name(s)) }
         for c in l.checkpoints where c < upTo { try FileIO.removeTree(directory + "/" + WALSegment.checkpointName(c)) }
         try FileIO.syncDirectory(directory)
     }

@@ -154,7 +154,7 @@ def fill(path):
     while i < len(src):
         line = src[i]; res.append(line); i += 1
         st = line.strip()
-        if not st.startswith('eval instant at '): continue
+        if not (st.startswith('eval instant at ') or st.startswith('eval_ordered instant at ')): continue
         if i < len(src) and src[i][:1] in (' ', '\t') and src[i].strip(): continue
         w = st.split()
         t, q = w[3], ' '.join(w[4:])

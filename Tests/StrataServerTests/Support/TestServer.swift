@@ -24,6 +24,10 @@ final class TestServer: @unchecked Sendable {
         cfg.dataDir = tmp.sub("data")
         cfg.host = "127.0.0.1"
         cfg.port = 0
+        // Self-scrape and host metrics (issue #8) add series of their own;
+        // tests that want them turn them on.
+        cfg.monitoring.selfScrape = false
+        cfg.monitoring.hostMetrics = false
         configure(&cfg)
         let server = try StrataServer(config: cfg, logger: quietLogger)
         let (stream, cont) = AsyncStream<Int>.makeStream()

@@ -1,0 +1,187 @@
+// Issue #5 figures quoted in docs/benchmarks.md ("Compaction, rollups and
+// backfill"), measured in-process on the node_exporter-like workload:
+//
+//   swift run -c release CompactionReport [hosts] [days] [blockHours]
+//
+// - backfill rate: BlockImporter fed one host (100 series) at a time;
+//   generating the samples is not timed
+// - compaction: `Database.compact()` (merges to 3 d blocks when the import
+//   wrote `blockHours` blocks, plus 5 m and 1 h rollups), wall and CPU
+// - bytes: raw blocks vs rollup blocks on disk
+// - percentiles: 30-day p95 per host, step 1 h, from 1 h rollups
+
+import Foundation
+import StrataCodec
+import StrataStorage
+import StrataTestSupport
+
+let args = CommandLine.arguments
+let hosts = args.count > 1 ? Int(args[1]) ?? 20 : 20
+let days = args.count > 2 ? Int(args[2]) ?? 30 : 30
+let blockHours = args.count > 3 ? Int64(args[3]) ?? 72 : 72
+let threeDays: Int64 = 3 * 86_400_000
+// Start on a 3-day boundary so that imported blocks are whole windows.
+let start: Int64 = 1_764_374_400_000 - 1_764_374_400_000 % threeDays
+let w = NodeWorkload(hosts: hosts, start: start)
+let scrapes = days * 86_400_000 / Int(w.scrapeIntervalMs)
+
+func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func blockBytes(_ db: Database, resolution: Int64) -> Int {
+    db.blocks.filter { $0.resolution == resolution }.reduce(0) { $0 + $1.sizeOnDisk }
+}
+
+/// CPU time of the calling thread.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func report() throws {
+    let tmp = try TempDirectory("strata-compaction-report")
+    defer { tmp.remove() }
+    // An optional 4th argument keeps the data there, and reuses it if present (queries only).
+    let keep = args.count > 4 ? args[4] : nil
+    let dir = keep ?? tmp.sub("data")
+    var opts = DatabaseOptions()
+    opts.wal.fsync = .interval(milliseconds: 1000)
+    let clock = ContinuousClock()
+    if let keep, FileManager.default.fileExists(atPath: keep + "/blocks") {
+        let db = try Database.open(directory: keep, options: opts, logger: quietLogger)
+        try queries(db, clock)
+        try db.close()
+        return
+    }
+    let db = try Database.open(directory: dir, options: opts, logger: quietLogger)
+
+    // Backfill, one host at a time (generation not timed).
+    let importer = BlockImporter(blocksDirectory: db.blocksDirectory, blockDuration: blockHours * 3_600_000)
+    var importTime = Duration.zero
+    var importCPU = 0.0
+    var total = 0
+    for h in 0..<hosts {
+        let (ts, cols) = w.hostSamples(host: h, scrapes: 0..<scrapes)
+        let t0 = clock.now
+        let c0 = cpuSeconds()
+        try ts.withUnsafeBufferPointer { tp in
+            for i in 0..<NodeWorkload.seriesPerHost {
+                try cols[i].withUnsafeBufferPointer { vp in
+                    try importer.add(w.labels(series: h * NodeWorkload.seriesPerHost + i), timestamps: tp, values: vp)
+                }
+                total += ts.count
+            }
+        }
+        importTime += clock.now - t0
+        importCPU += cpuSeconds() - c0
+    }
+    let t0 = clock.now
+    let c0 = cpuSeconds()
+    let metas = try importer.finish()
+    importTime += clock.now - t0
+    importCPU += cpuSeconds() - c0
+    try db.close()
+    print("workload: \(w.seriesCount) series × \(scrapes) scrapes (\(days) d at 15 s) = \(total) samples")
+    print(String(format: "backfill (%lld h blocks, %d blocks, fsynced): %.2f s, %.2f M samples/s wall, %.2f M samples/s per CPU-second",
+                 blockHours, metas.count, seconds(importTime), Double(total) / seconds(importTime) / 1e6, Double(total) / importCPU / 1e6))
+
+    // Compaction: merges (if any) and rollups.
+    let db2 = try Database.open(directory: dir, options: opts, logger: quietLogger)
+    let raw0 = blockBytes(db2, resolution: 0)
+    let t1 = clock.now
+    let c1 = cpuSeconds()
+    let r = try db2.compact()
+    let compactWall = seconds(clock.now - t1)
+    let compactCPU = cpuSeconds() - c1
+    print(String(format: "compact: %.2f s wall, %.2f s CPU; %d merges, %d rollup blocks; %.1f M samples read, %.1f M written",
+                 compactWall, compactCPU, r.tasks.count, r.rollupBlocks.count, Double(r.samplesRead) / 1e6, Double(r.samplesWritten) / 1e6))
+    let raw = blockBytes(db2, resolution: 0), r5 = blockBytes(db2, resolution: 300_000), r60 = blockBytes(db2, resolution: 3_600_000)
+    print(String(format: "bytes: raw %.1f MiB before compaction, %.1f MiB after (%.3f B/sample); rollups 5 m %.1f MiB, 1 h %.1f MiB; raw+rollups = %.3f × raw",
+                 Double(raw0) / 1048576, Double(raw) / 1048576, Double(raw) / Double(total),
+                 Double(r5) / 1048576, Double(r60) / 1048576, Double(raw + r5 + r60) / Double(raw)))
+    var windows5 = 0
+    for b in db2.blocks where b.resolution == 300_000 { windows5 += b.series.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.samples } } }
+    print(String(format: "5 m rollups: %d windows, %.2f B/window", windows5, Double(r5) / Double(max(1, windows5))))
+    breakdown(db2)
+
+    try queries(db2, clock)
+    try db2.close()
+}
+
+/// 30-day p95 per host, step 1 h, from 1 h rollups.
+func queries(_ db2: Database, _ clock: ContinuousClock) throws {
+    let end = start + Int64(days) * 86_400_000
+    let qStart = start + 3_600_000
+    for (name, matchers) in [
+        ("node_load1 (1 series per host)", [try Matcher(.equal, "__name__", "node_load1")]),
+        ("all 100 series per host", [try Matcher(.equal, "job", "node")]),
+    ] where ProcessInfo.processInfo.environment["ONLY_LOAD1"] == nil || name.hasPrefix("node_load1") {
+        var times: [Double] = [], cpu: [Double] = []
+        var out: [PercentileSeries] = []
+        for _ in 0..<(ProcessInfo.processInfo.environment["ONLY_LOAD1"] == nil ? 7 : 50) {
+            let t = clock.now
+            let c = threadCPUSeconds()
+            out = try db2.percentiles(matchers, quantiles: [0.95], start: qStart, end: end, step: 3_600_000, by: ["instance"])
+            cpu.append(threadCPUSeconds() - c)
+            times.append(seconds(clock.now - t))
+        }
+        times.sort()
+        cpu.sort()
+        let points = out.reduce(0) { $0 + $1.timestamps.count }
+        print(String(format: "p95 per host over %d d, step 1 h, %@: wall median %.1f ms (min %.1f), CPU median %.1f ms (min %.1f) (%d series, %d points)",
+                     days, name, times[times.count / 2] * 1000, times[0] * 1000, cpu[cpu.count / 2] * 1000, cpu[0] * 1000, out.count, points))
+    }
+}
+
+/// Bytes per 5 m window by column, re-encoding each column of one day on its own.
+func breakdown(_ db: Database) {
+    let q = db.rollupQuerier(resolution: 300_000, mint: start, maxt: start + 86_400_000 - 1)
+    var sizes: [String: Int] = [:]
+    var windows = 0
+    var derived = 0
+    var out: [UInt8] = []
+    for s in q.select([try! Matcher(.equal, "job", "node")]) {
+        let w = s.windows()
+        windows += w.windows
+        func col(_ name: String, _ a: [Double]) {
+            out.removeAll(keepingCapacity: true)
+            ValueColumn.encode(a, into: &out)
+            sizes[name, default: 0] += out.count
+        }
+        out.removeAll(keepingCapacity: true)
+        TimestampColumn.encode(w.count, into: &out)
+        sizes["count", default: 0] += out.count
+        col("sum", w.sum); col("first", w.first); col("last", w.last)
+        if ProcessInfo.processInfo.environment["SUM_DETAIL"] != nil && s.labels["instance"] == "host-00:9100" {
+            out.removeAll(keepingCapacity: true)
+            ValueColumn.encode(w.sum, into: &out)
+            let k = out[0]
+            var o2: [UInt8] = []
+            ValueColumn.encode(w.first, into: &o2)
+            print("   sum \(s.labels["__name__"]!) \(s.labels): kind \(k) \(out.count) B, first kind \(o2[0]) \(o2.count) B, sample sums \(w.sum.prefix(3))")
+        }
+        if zip(w.min, w.first).contains(where: { $0.bitPattern != $1.bitPattern }) { col("min", w.min) }
+        if zip(w.max, w.last).contains(where: { $0.bitPattern != $1.bitPattern }) { col("max", w.max) }
+        if (0..<w.windows).contains(where: { w.increase[$0].bitPattern != (w.last[$0] - w.first[$0]).bitPattern }) { col("increase", w.increase) }
+        for i in 0..<w.windows {
+            let r = w.sketchRange(i)
+            var single: [UInt8] = []
+            if w.count[i] > 0, !w.min[i].isNaN, QuantileSketch.sameBucket(w.min[i], w.max[i]) {
+                QuantileSketch.encodeSingleBucket(w.min[i], count: UInt64(w.count[i]), into: &single)
+            }
+            if single.elementsEqual(w.sketchBytes[r]) { derived += 1 } else { sizes["sketch (uncompressed)", default: 0] += r.count + 1 }
+        }
+    }
+    for (k, v) in sizes.sorted(by: { $0.value > $1.value }) {
+        print(String(format: "  %@: %.2f B/window", k, Double(v) / Double(windows)))
+    }
+    print(String(format: "  sketches derived from min/max: %.1f %%", Double(derived) * 100 / Double(windows)))
+}
+
+try report()

@@ -1,1 +1,0 @@
-// The benchmark harness (issue #6): workloads, clients, peers, reports.

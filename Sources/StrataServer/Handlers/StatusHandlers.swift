@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import StrataQuery
+import StrataStorage
+
+/// `/api/v1/status/{buildinfo,runtimeinfo,flags,config}`, `/api/v1/metadata`,
+/// `/api/v1/query_exemplars`, `/api/v1/format_query`, `/api/v1/targets/metadata`.
+struct StatusHandlers: Sendable {
+    let db: Database
+    let config: ServeConfig
+    let metadata: MetadataStore
+    let startTime: Date
+
+    /// Strata's own version.
+    static let version = "0.1.0"
+    /// The Prometheus API level Strata implements. Grafana reads `version` from
+    /// buildinfo to pick features, so it carries the Prometheus version whose
+    /// API we match; `strataVersion` names ours.
+    static let prometheusCompatibleVersion = "2.42.0"
+
+    func register(on router: Router<StrataRequestContext>) {
+        router.get("/api/v1/status/buildinfo") { _, _ in buildinfo() }
+        router.get("/api/v1/status/runtimeinfo") { _, _ in runtimeinfo() }
+        router.get("/api/v1/status/flags") { _, _ in flags() }
+        router.get("/api/v1/status/config") { _, _ in
+            APIResponse.success { w in w.raw("{\"yaml\":"); w.string(configYAML()); w.byte(UInt8(ascii: "}")) }
+        }
+        router.get("/api/v1/metadata") { req, _ in metadataResponse(FormParameters(query: req.uri.query)) }
+        router.get("/api/v1/query_exemplars") { req, _ in try await exemplars(req) }
+        router.post("/api/v1/query_exemplars") { req, _ in try await exemplars(req) }
+        router.get("/api/v1/format_query") { req, _ in try await format(req) }
+        router.post("/api/v1/format_query") { req, _ in try await format(req) }
+    }
+
+    func buildinfo() -> Response {
+        APIResponse.success { w in
+            w.raw("{\"version\":")
+            w.string(Self.prometheusCompatibleVersion)
+            w.raw(",\"strataVersion\":")
+            w.string(Self.version)
+            w.raw(",\"revision\":\"\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"swift\"}")
+        }
+    }
+
+    func runtimeinfo() -> Response {
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return APIResponse.success { w in
+            w.raw("{\"startTime\":")
+            w.string(iso.string(from: startTime))
+            w.raw(",\"CWD\":")
+            w.string(FileManager.default.currentDirectoryPath)
+            w.raw(",\"reloadConfigSuccess\":true,\"lastConfigTime\":")
+            w.string(iso.string(from: startTime))
+            w.raw(",\"corruptionCount\":")
+            w.int(db.replayStats.wal.corruptions.count + db.quarantined.count)
+            w.raw(",\"goroutineCount\":0,\"GOMAXPROCS\":")
+            w.int(ProcessInfo.processInfo.activeProcessorCount)
+            w.raw(",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":")
+            w.string(Self.formatDuration(config.retention))
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    func flagValues() -> [(String, String)] {
+        [
+            ("data-dir", config.dataDir),
+            ("listen", config.listen),
+            ("retention", Self.formatDuration(config.retention)),
+            ("wal-fsync", { if case .always = config.walFsync { return "always" } else { return "interval" } }()),
+            ("limits.max-body-bytes", String(config.limits.maxBodyBytes)),
+            ("limits.max-decoded-bytes", String(config.limits.maxDecodedBytes)),
+            ("limits.max-series", String(config.limits.maxSeries)),
+        ]
+    }
+
+    func flags() -> Response {
+        APIResponse.success { w in
+            w.byte(UInt8(ascii: "{"))
+            for (i, (k, v)) in flagValues().enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.string(k)
+                w.byte(UInt8(ascii: ":"))
+                w.string(v)
+            }
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    func configYAML() -> String {
+        flagValues().map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+    }
+
+    static func formatDuration(_ ms: Int64) -> String {
+        if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
+        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
+        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+
+    func metadataResponse(_ p: FormParameters) -> Response {
+        let limit = p["limit"].flatMap(Int.init) ?? -1
+        let perMetric = p["limit_per_metric"].flatMap(Int.init) ?? -1
+        let metric = p["metric"]
+        var all = metadata.snapshot()
+        if let metric, !metric.isEmpty { all = all.filter { $0.key == metric } }
+        let names = all.keys.sorted()
+        return APIResponse.success { w in
+            w.byte(UInt8(ascii: "{"))
+            var n = 0
+            for name in names {
+                if limit >= 0 && n >= limit { break }
+                if n > 0 { w.byte(UInt8(ascii: ",")) }
+                n += 1
+                w.string(name)
+                w.raw(":[")
+                for (i, e) in all[name]!.enumerated() {
+                    if perMetric >= 0 && i >= perMetric { break }
+                    if i > 0 { w.byte(UInt8(ascii: ",")) }
+                    w.raw("{\"type\":")
+                    w.string(e.type)
+                    w.raw(",\"help\":")
+                    w.string(e.help)
+                    w.raw(",\"unit\":")
+                    w.string(e.unit)
+                    w.byte(UInt8(ascii: "}"))
+                }
+                w.byte(UInt8(ascii: "]"))
+            }
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Strata does not store exemplars (remote-write exemplars are counted and
+    /// dropped), so after validating the request like Prometheus the answer is
+    /// always an empty list.
+    func exemplars(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        _ = try QueryHandlers.parse(p["query"])
+        let start = try QueryHandlers.time(p, "start", default: TimeParameters.minTime)
+        let end = try QueryHandlers.time(p, "end", default: TimeParameters.maxTime)
+        if end < start { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+        return APIResponse.success { w in w.raw("[]") }
+    }
+
+    func format(_ request: Request) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        guard let q = p["query"] else { throw APIError(.badData, "invalid parameter \"query\": unknown position: parse error: no expression found in input") }
+        do {
+            let formatted = try formatPromQL(q)
+            return APIResponse.success { w in w.string(formatted) }
+        } catch {
+            throw APIError(.badData, "invalid parameter \"query\": \(error)")
+        }
+    }
+}
