@@ -32,10 +32,10 @@ struct AuditVerify: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dir) else {
             throw ValidationError("no audit log at \(dir)")
         }
-        var expected: (UInt64, SHA256.Digest)?
+        var expected: (UInt64, ChainHash)?
         if let expectHead {
             let parts = expectHead.split(separator: ":")
-            guard parts.count == 2, let id = UInt64(parts[0]), let hash = SHA256.Digest(hex: String(parts[1])) else {
+            guard parts.count == 2, let id = UInt64(parts[0]), let hash = ChainHash(hex: String(parts[1])) else {
                 throw ValidationError("--expect-head must be <id>:<64 hex digits>")
             }
             expected = (id, hash)

@@ -30,7 +30,7 @@ public final class EventBlock: @unchecked Sendable {
     let terms: TermDictionary
     /// Chain anchors: h(id − 1) for anchorIDs[i].
     let anchorIDs: [UInt64]
-    let anchorHashes: [SHA256.Digest]
+    let anchorHashes: [ChainHash]
 
     public var id: String { meta.id }
     public var count: Int { meta.count }
@@ -71,7 +71,7 @@ public final class EventBlock: @unchecked Sendable {
         var dicts: [[String]] = []
         var terms = TermDictionary.empty
         var anchorIDs: [UInt64] = []
-        var anchorHashes: [SHA256.Digest] = []
+        var anchorHashes: [ChainHash] = []
     }
 
     /// Verifies a section's CRC; returns its data range.
@@ -167,7 +167,7 @@ public final class EventBlock: @unchecked Sendable {
             guard let d = cr.readUVarint(), cr.remaining >= 32 else { throw .corrupt(offset: cr.offset, what: "anchor") }
             aid &+= d
             p.anchorIDs.append(aid)
-            p.anchorHashes.append(SHA256.Digest(reading: raw, at: cr.offset))
+            p.anchorHashes.append(ChainHash(reading: raw, at: cr.offset))
             cr.offset += 32
         }
         return p
@@ -298,7 +298,7 @@ public final class EventBlock: @unchecked Sendable {
     }
 
     /// The anchor at or before `id`: (anchor id, h(anchor id − 1)).
-    func anchor(atOrBefore id: UInt64) -> (UInt64, SHA256.Digest)? {
+    func anchor(atOrBefore id: UInt64) -> (UInt64, ChainHash)? {
         var lo = 0, hi = anchorIDs.count
         while lo < hi {
             let m = (lo + hi) / 2

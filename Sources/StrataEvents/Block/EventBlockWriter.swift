@@ -17,7 +17,7 @@ enum EventBlockWriter {
 
     /// Writes `events` with the chain anchors `anchors` (h(id − 1) for the
     /// ids listed, sorted by id). Returns the new block's path and meta.
-    static func write(directory: String, events: BlockEvents, anchors: [(id: UInt64, hash: SHA256.Digest)],
+    static func write(directory: String, events: BlockEvents, anchors: [(id: UInt64, hash: ChainHash)],
                       options o: Options, id: BlockID = .generate()) throws -> (path: String, meta: EventBlockMeta) {
         let bytes = try encode(events: events, anchors: anchors, options: o, id: id.string)
         let path = directory + "/" + id.string
@@ -26,7 +26,7 @@ enum EventBlockWriter {
         return (path, bytes.meta)
     }
 
-    static func encode(events: BlockEvents, anchors: [(id: UInt64, hash: SHA256.Digest)], options o: Options,
+    static func encode(events: BlockEvents, anchors: [(id: UInt64, hash: ChainHash)], options o: Options,
                        id: String) throws -> (file: [UInt8], meta: EventBlockMeta) {
         let n = events.count
         let order = (0..<n).sorted {

@@ -22,7 +22,7 @@ final class PartitionHead: @unchecked Sendable {
     private(set) var bodyStarts: [Int] = [0]
     private(set) var bodies: [UInt8] = []
     /// h(id − 1) for each event (zero when the chain is off).
-    private(set) var prevHashes: [SHA256.Digest] = []
+    private(set) var prevHashes: [ChainHash] = []
     private(set) var terms = TermTable()
     private(set) var minTime = Int64.max
     private(set) var maxTime = Int64.min
@@ -37,7 +37,7 @@ final class PartitionHead: @unchecked Sendable {
     /// Appends one event; its index terms are event `termIndex` of `batch`.
     /// Caller holds the write lock.
     func append(id: UInt64, timestamp: Int64, key: UInt8, body: UnsafeRawBufferPointer,
-                prevHash: SHA256.Digest, batch: TermBatch, termIndex: Int) {
+                prevHash: ChainHash, batch: TermBatch, termIndex: Int) {
         let local = UInt32(ids.count)
         ids.append(id)
         timestamps.append(timestamp)

@@ -35,7 +35,7 @@ extension EventStore {
     /// Writes a partition's events as a block and swaps it in for them.
     private func persist(_ p: PartitionHead) throws -> EventBlockMeta? {
         var events = BlockEvents()
-        var anchors: [(id: UInt64, hash: SHA256.Digest)] = []
+        var anchors: [(id: UInt64, hash: ChainHash)] = []
         let taken: Int = p.lock.withReadLock {
             for i in 0..<p.count {
                 p.withBody(i) { events.append(id: p.ids[i], timestamp: p.timestamps[i], key: p.keys[i], body: $0) }
@@ -100,8 +100,8 @@ extension EventStore {
     /// Chain anchors for events in id order: every run's first event (its
     /// predecessor lives elsewhere), and every `EventChain.anchorInterval`-th
     /// event within a run.
-    static func anchors(ids: ArraySlice<UInt64>, prevHashes: [SHA256.Digest]) -> [(id: UInt64, hash: SHA256.Digest)] {
-        var out: [(id: UInt64, hash: SHA256.Digest)] = []
+    static func anchors(ids: ArraySlice<UInt64>, prevHashes: [ChainHash]) -> [(id: UInt64, hash: ChainHash)] {
+        var out: [(id: UInt64, hash: ChainHash)] = []
         var runStart = 0
         var prev: UInt64 = 0
         for (k, i) in ids.indices.enumerated() {

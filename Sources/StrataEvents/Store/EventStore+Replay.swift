@@ -21,7 +21,7 @@ extension EventStore {
     /// The log's content, decoded: head events in id order and the chain state after them.
     struct Replayed {
         var ids: [UInt64] = []
-        var prevHashes: [SHA256.Digest] = []
+        var prevHashes: [ChainHash] = []
         var bodies = BlockEvents()
         var nextID: UInt64 = 1
         var headHash = EventChain.genesis

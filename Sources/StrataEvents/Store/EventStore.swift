@@ -171,7 +171,7 @@ public final class EventStore: @unchecked Sendable {
         }
         var terms = TermBatch(capacity: drafts.count)
         for d in drafts { terms.add(d, text: options.textIndexed) }
-        var prevHashes = [SHA256.Digest](repeating: .zero, count: drafts.count)
+        var prevHashes = [ChainHash](repeating: .zero, count: drafts.count)
         let chained = options.chained
 
         let receipt = try wal.withWriter { (w: inout WAL.Writer) throws -> AppendReceipt in
@@ -232,7 +232,7 @@ public final class EventStore: @unchecked Sendable {
     // MARK: state
 
     /// The id the next event will get, and h(nextID − 1).
-    public var chainHead: (nextID: UInt64, hash: SHA256.Digest) {
+    public var chainHead: (nextID: UInt64, hash: ChainHash) {
         wal.withWriter { _ in (nextID, headHash) }
     }
 
