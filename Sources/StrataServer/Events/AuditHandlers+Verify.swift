@@ -4,7 +4,8 @@ import StrataEvents
 /// `GET /api/v1/audit/verify[?expect_head=<id>:<hash>]`: the checks of
 /// `strata audit verify` on the running server's audit log (docs/events.md,
 /// "Verifying the chain"). Answers 200 with `ok: false` and the problems when
-/// the chain is broken: the request succeeded, the log did not. Each
+/// the chain is broken: the request succeeded, the log did not. One runs at
+/// a time: a request while one runs is refused with 429. Each
 /// verification is itself audited (`type=security`, `action=audit_verify`;
 /// `critical` when tampering was found).
 extension AuditHandlers {
@@ -17,6 +18,10 @@ extension AuditHandlers {
             }
             expected = e
         }
+        guard verification.tryEnter() else {
+            throw APIError(.limit, "a verification of the audit log is already running; try again when it has finished")
+        }
+        defer { verification.leave() }
         let store = self.store
         let expect = expected
         let report: ChainReport

@@ -10,6 +10,8 @@ struct AuditHandlers: Sendable {
     let audit: AuditLog
     let limits: ServeConfig.Limits
     let retention: Int64
+    /// One chain verification at a time (`GET /api/v1/audit/verify`).
+    let verification = ExclusiveGate()
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/audit/events") { req, _ in try await ingest(req) }
