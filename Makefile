@@ -5,7 +5,7 @@ SWIFT        ?= swift
 DATA_DIR     ?= ./data
 LISTEN       ?= 127.0.0.1:9201
 # Debian packages the build links against.
-BUILD_PKGS   := liblz4-dev libsnappy-dev libzstd-dev pkg-config
+BUILD_PKGS   := liblz4-dev libsnappy-dev libzstd-dev zlib1g-dev pkg-config
 # Debian packages the integration tests start as real peers.
 PEER_PKGS    := prometheus prometheus-node-exporter victoria-metrics prometheus-alertmanager
 

@@ -72,9 +72,13 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
     var noProgress = false
 
+    @Flag(name: .customLong("in-process"), help: "Also ingest the same requests in-process (decode + commit, no HTTP).")
+    var inProcess = false
+
     func run() async throws {
         var c = BenchConfiguration()
         if quick { c.applyQuick() }
+        c.inProcess = inProcess
         guard let w = BenchWorkload(rawValue: workload) else {
             throw ValidationError("unknown workload \"\(workload)\": use node, devops or churn")
         }

@@ -19,6 +19,16 @@
 ///    `RegexSyntax+FastPath.swift` uses to pick a fast path.
 ///
 /// Offsets in errors are UTF-8 byte offsets into the pattern.
+///
+/// Differences from Go RE2 that remain (all rare in label matchers):
+///  - Swift's `Regex` backtracks: no linear-time guarantee. Nested
+///    quantifiers such as `(a*)*(b|x)` are exponential in the value length
+///    (measured: 1.7 ms at 12 characters, 0.9 s at 20). The fast paths and
+///    the literal prefilter avoid the engine for the common shapes only.
+///  - `(?i)` folds case with Swift's Unicode mappings, RE2 with simple case
+///    folding; `\p{Name}` accepts the names Swift knows.
+///  - `\C` (any byte) is rejected; RE2's limit on the total program size is
+///    not enforced (only the per-operator repeat limit of 1000).
 struct RegexSyntax {
     /// One element of the top-level sequence (or of the single group that
     /// wraps the whole pattern).
