@@ -14,7 +14,8 @@ public final class Alerting: Sendable {
     let metrics: AlertingMetrics
     let options: AlertingOptions
 
-    init(config: ServeConfig, db: Database, hub: RealtimeHub?, metrics serverMetrics: ServerMetrics, logger: Logger) throws {
+    init(config: ServeConfig, db: Database, hub: RealtimeHub?, metrics serverMetrics: ServerMetrics,
+         ingestCommits: CommitSignal? = nil, logger: Logger) throws {
         var log = logger
         log[metadataKey: "component"] = "alerting"
         let options = config.alerting
@@ -28,7 +29,7 @@ public final class Alerting: Sendable {
         notifier = AlertNotifier(hub: hub, history: history, settings: settings, queue: queue, options: options, logger: log,
                                  exprOf: { g, r in exprs.expr(group: g, rule: r) })
         rules = try RuleManager(db: db, options: options, ruleFiles: config.ruleFiles, dataDir: config.dataDir,
-                                notifier: notifier, metrics: metrics, commits: hub?.commits, logger: log)
+                                notifier: notifier, metrics: metrics, commits: hub?.commits, ingestCommits: ingestCommits, logger: log)
         exprs.manager.withLock { $0 = rules }
     }
 }

@@ -19,6 +19,12 @@ public struct AlertingOptions: Sendable, Equatable {
     public var retryGiveUp: Int64 = 24 * 3_600_000
     /// Timeout of one notification request.
     public var sendTimeout: Int64 = 10_000
+    /// Evaluate groups with alerting rules early when data is ingested
+    /// (see `RuleManager.watchIngest`), so alerts fire within about
+    /// `minEvalSpacing` of the crossing sample whatever the interval.
+    public var evaluateOnIngest = true
+    /// Least time between two evaluations of a group triggered by ingestion.
+    public var minEvalSpacing: Int64 = 1000
     /// Transitions kept in the history.
     public var historyRetention: Int64 = 30 * 86_400_000
 
@@ -43,6 +49,10 @@ public struct AlertingOptions: Sendable, Equatable {
             case "retry_max": retryMax = try RealtimeOptions.duration(key, raw, allowZero: false)
             case "retry_give_up": retryGiveUp = try RealtimeOptions.duration(key, raw, allowZero: false)
             case "send_timeout": sendTimeout = try RealtimeOptions.duration(key, raw, allowZero: false)
+            case "evaluate_on_ingest":
+                guard let b = raw as? Bool else { throw .invalid(key, "\(raw)") }
+                evaluateOnIngest = b
+            case "min_eval_spacing": minEvalSpacing = try RealtimeOptions.duration(key, raw, allowZero: false)
             case "history_retention": historyRetention = try RealtimeOptions.duration(key, raw, allowZero: false)
             default: throw .unknownKey(key)
             }

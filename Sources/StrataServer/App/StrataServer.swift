@@ -47,12 +47,14 @@ public final class StrataServer: Sendable {
         subscriptions = SubscriptionManager(hub: realtime, storage: db, options: config.realtime, logger: logger)
         var ingestor = Ingestor(db: db, metrics: metrics, metadata: metadata, limits: config.limits)
         ingestor.commits = realtime.commits
+        let alertCommits = CommitSignal()
+        ingestor.alertCommits = alertCommits
         self.ingestor = ingestor
         do {
             monitor = try HealthMonitor(configTargets: config.targets, ingestor: ingestor, storage: db, hub: realtime,
                                         options: config.monitoring, dataDir: config.dataDir, logger: logger)
             events = try EventStores.open(config: config, metrics: metrics, logger: logger)
-            alerting = try Alerting(config: config, db: db, hub: realtime, metrics: metrics, logger: logger)
+            alerting = try Alerting(config: config, db: db, hub: realtime, metrics: metrics, ingestCommits: alertCommits, logger: logger)
         } catch {
             try? db.close()
             throw error

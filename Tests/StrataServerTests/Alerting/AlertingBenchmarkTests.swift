@@ -21,13 +21,14 @@ struct AlertingBenchmarkTests {
         return s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)]
     }
 
-    @Test func crossingLatency() async throws {
+    @Test(arguments: ["1s", "15s"])
+    func crossingLatency(_ interval: String) async throws {
         let hook = try await WebhookReceiver.start()
         defer { Task { await hook.stop() } }
         try await withServer { s in
             _ = try await AlertTest.putSettings(s, #"{"receivers":[{"name":"ops","webhook_url":"\#(hook.url)"}]}"#)
             let ws = try await RealtimeTestClient.connect(s.ws("alerts"))
-            _ = try await AlertTest.postGroup(s, AlertingEndToEndTests.group())
+            _ = try await AlertTest.postGroup(s, AlertingEndToEndTests.group().replacingOccurrences(of: "\"interval\":\"1s\"", with: "\"interval\":\"\(interval)\""))
             var toWS: [Double] = [], toHook: [Double] = []
             let rounds = Int(ProcessInfo.processInfo.environment["STRATA_ALERT_ROUNDS"] ?? "40") ?? 40
             for i in 0..<rounds {
@@ -44,6 +45,7 @@ struct AlertingBenchmarkTests {
                 try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.1)
                 _ = try await ws.first("alert", after: b2, timeout: .seconds(60)) { $0.string("state") == "resolved" }
             }
+            print("ALERT-BENCH interval \(interval)")
             print(String(format: "ALERT-BENCH crossing→WebSocket ms: p50 %.0f p99 %.0f max %.0f (n=%d)",
                          Self.pct(toWS, 0.5), Self.pct(toWS, 0.99), toWS.max()!, toWS.count))
             print(String(format: "ALERT-BENCH crossing→webhook  ms: p50 %.0f p99 %.0f max %.0f (n=%d)",
