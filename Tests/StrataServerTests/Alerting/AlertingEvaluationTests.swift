@@ -32,6 +32,13 @@ import Testing
             #expect(rule?["health"] as? String == "err")
             #expect((rule?["lastError"] as? String)?.contains("exceeded limit of 1") == true)
             #expect(try await AlertTest.alerts(s).isEmpty)
+
+            // Deleting the group marks what it wrote stale at once.
+            r = try await HTTP.request(s.base + "/api/v1/rules/rec", method: .DELETE)
+            #expect(r.status == 200)
+            try await waitUntil(timeout: .seconds(60), "a staleness marker") {
+                TSDB.samples(s.server.db, "job:reqs:sum").first?.vs.last.map(TSDB.isStale) == true
+            }
         }
     }
 

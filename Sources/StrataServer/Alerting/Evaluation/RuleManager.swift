@@ -87,14 +87,29 @@ public final class RuleManager: Sendable {
     }
 
     /// `restore`: look up `for` state at the first evaluation (groups known
-    /// at start); groups added later start fresh, as in Prometheus.
-    private static func install(_ g: CompiledGroup, into s: inout State, defaultInterval: Int64, restore: Bool = false) {
+    /// at start); groups added later start fresh, as in Prometheus. Returns
+    /// the series the replaced rules wrote that no kept rule writes.
+    @discardableResult
+    private static func install(_ g: CompiledGroup, into s: inout State, defaultInterval: Int64, restore: Bool = false) -> Set<Labels> {
         let key = Key(file: g.file, name: g.name)
         var rt = GroupRuntime(group: g, defaultInterval: defaultInterval)
         rt.needsRestore = restore
-        if let old = s.groups[key] { rt.adopt(old.runtime) }
+        var gone = Set<Labels>()
+        if let old = s.groups[key] {
+            rt.adopt(old.runtime)
+            gone = old.runtime.writtenSeries.subtracting(rt.writtenSeries)
+        }
         s.groups[key] = Entry(runtime: rt, generation: s.nextGeneration)
         s.nextGeneration += 1
+        return gone
+    }
+
+    /// Marks series of removed rules stale at once (as Prometheus does when
+    /// rules go away), instead of letting queries see them for the 5 min lookback.
+    private func markStale(_ series: Set<Labels>) {
+        guard !series.isEmpty else { return }
+        let samples = series.map { (labels: $0, value: RuleGroupEvaluator.staleNaN) }
+        Task { [self] in await self.write(samples, at: Self.nowMs()) }
     }
 
     // MARK: reading
@@ -132,7 +147,8 @@ public final class RuleManager: Sendable {
                 return (defs, s.groups[key] != nil)
             }
             do throws(IOError) { try store.save(defs) } catch { throw .io(error) }
-            state.withLock { s in Self.install(g, into: &s, defaultInterval: options.evaluationInterval) }
+            let gone = state.withLock { s in Self.install(g, into: &s, defaultInterval: options.evaluationInterval) }
+            markStale(gone)
             syncTasks()
             return !existed
         }
@@ -151,7 +167,8 @@ public final class RuleManager: Sendable {
                 throw .notFound
             }
             do throws(IOError) { try store.save(defs) } catch { throw .io(error) }
-            _ = state.withLock { s in s.groups.removeValue(forKey: key) }
+            let removed = state.withLock { s in s.groups.removeValue(forKey: key) }
+            markStale(removed?.runtime.writtenSeries ?? [])
             syncTasks()
         }
     }
@@ -160,13 +177,17 @@ public final class RuleManager: Sendable {
     /// old groups stay, as Prometheus keeps its old config.
     func reload() throws(RuleError) {
         let files = try Self.loadFiles(ruleFiles)
-        state.withLock { s in
+        let gone = state.withLock { s in
+            var gone = Set<Labels>()
             let keep = Set(files.map { Key(file: $0.file, name: $0.name) })
             for k in s.groups.keys where k.file != RuleGroupDefinition.apiFile && !keep.contains(k) {
+                gone.formUnion(s.groups[k]!.runtime.writtenSeries)
                 s.groups[k] = nil
             }
-            for g in files { Self.install(g, into: &s, defaultInterval: options.evaluationInterval) }
+            for g in files { gone.formUnion(Self.install(g, into: &s, defaultInterval: options.evaluationInterval)) }
+            return gone
         }
+        markStale(gone)
         syncTasks()
         logger.info("rules reloaded", metadata: ["groups": "\(files.count)"])
     }

@@ -46,6 +46,13 @@ struct GroupRuntime: Sendable {
         interval = group.definition.interval ?? defaultInterval
     }
 
+    /// Every series the group's rules wrote at their last evaluation.
+    var writtenSeries: Set<Labels> {
+        var out = Set<Labels>()
+        for r in rules { out.formUnion(r.lastSeries) }
+        return out
+    }
+
     /// Keeps alert states of rules that survived a reload unchanged (same
     /// kind, name, expression, `for` and labels), as Prometheus' `CopyState`.
     mutating func adopt(_ old: GroupRuntime) {
