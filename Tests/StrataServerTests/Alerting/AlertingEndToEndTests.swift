@@ -106,7 +106,10 @@ import Testing
         let tmp = try TempDirectory("alert-restart-firing")
         defer { tmp.remove() }
         let cfg: (inout ServeConfig) -> Void = { $0.alerting.forGracePeriod = 1000 }
+        let hook = try await WebhookReceiver.start()
+        defer { Task { await hook.stop() } }
         var s = try await AlertTest.start(dataDir: tmp.sub("data"), cfg)
+        _ = try await AlertTest.putSettings(s, #"{"receivers":[{"name":"ops","webhook_url":"\#(hook.url)"}]}"#)
         _ = try await AlertTest.postGroup(s, Self.group(for: "2s"))
         let now = AlertTest.nowMs()
         // Samples ahead in time keep the condition true across the restart (lookback 5 m).
@@ -126,6 +129,11 @@ import Testing
         let entries = (r.data as? [String: Any])?["entries"] as? [[String: Any]] ?? []
         // Straight to firing: never pending again.
         #expect(entries.map { $0["state"] as? String } == ["firing"])
+        // The firing notification is repeated with the same dedup key, so
+        // the receiver can tell it is the same alert.
+        let hits = try await hook.waitFor("two firing notifications") { $0.filter { $0.status == "firing" }.count >= 2 }
+        let keys = Set(hits.filter { $0.status == "firing" }.compactMap(\.dedupKey))
+        #expect(keys.count == 1, "\(keys)")
         await s.stop()
     }
 

@@ -41,7 +41,10 @@ final class AlertNotifier: Sendable {
                 guard let url = r.webhookURL else { continue }
                 let body = AlertPayloads.webhook(receiver: r.name, alerts: [a], externalURL: options.externalURL,
                                                  expr: exprOf(ev.group, ev.rule))
-                let key = "\(r.name)/\(AlertPayloads.fingerprint(a.labels))/\(status)/\(a.activeAt)"
+                // Whole seconds of activeAt: the same after a restart restores
+                // the alert (ALERTS_FOR_STATE keeps seconds), so a receiver
+                // can drop the repeated firing notification.
+                let key = "\(r.name)/\(AlertPayloads.fingerprint(a.labels))/\(status)/\(a.activeAt / 1000)"
                 queue.enqueue(receiver: r.name, url: url, body: body, dedupKey: key, now: now)
             }
         }
