@@ -77,6 +77,8 @@ let package = Package(
             name: "CompactionReport",
             dependencies: [
                 .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataQuery", package: "Strata"),
+                .product(name: "StrataIngest", package: "Strata"),
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Sources/CompactionReport"

@@ -71,15 +71,7 @@ public struct InProcessIngest: Sendable {
                             batch.reset()
                             try decoder.decode(snappyBody: body.bytes, scratch: &scratch, into: &batch)
                             handles.removeAll(keepingCapacity: true)
-                            for s in batch.series {
-                                if let h = s.cacheEntry?.handle {
-                                    handles.append(h)
-                                } else {
-                                    let h = try db.head.series(for: s.labels)
-                                    s.cacheEntry?.handle = h
-                                    handles.append(h)
-                                }
-                            }
+                            for s in batch.series { handles.append(try s.headSeries(in: db.head)) }
                             var app = db.appender()
                             app.reserveCapacity(batch.sampleCount)
                             for (si, s) in batch.series.enumerated() {

@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Workload: node, devops or churn.")
+    @Option(help: "Workload: node, devops, churn, or events (the audit event store, Strata only).")
     var workload: String = "node"
 
     @Option(help: "Series alive at a time (default 2000; 500 with --quick).")
@@ -76,6 +76,15 @@ struct Bench: AsyncParsableCommand {
     var inProcess = false
 
     func run() async throws {
+        if workload == "events" {
+            // Neither peer stores events: the event store is measured on its
+            // own, in-process (`strata audit bench`), at 1 M events over 30
+            // days, or 100 k with --quick.
+            let bench = try AuditBench.parse(
+                ["--events", quick ? "100000" : "1000000", "--queries", quick ? "100" : "300", "--seed", String(seed)])
+            try bench.run()
+            return
+        }
         var c = BenchConfiguration()
         if quick { c.applyQuick() }
         c.inProcess = inProcess

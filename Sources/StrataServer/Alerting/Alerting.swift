@@ -29,7 +29,8 @@ public final class Alerting: Sendable {
         notifier = AlertNotifier(hub: hub, history: history, settings: settings, queue: queue, options: options, logger: log,
                                  exprOf: { g, r in exprs.expr(group: g, rule: r) })
         rules = try RuleManager(db: db, options: options, ruleFiles: config.ruleFiles, dataDir: config.dataDir,
-                                notifier: notifier, metrics: metrics, commits: hub?.commits, ingestCommits: ingestCommits, logger: log)
+                                notifier: notifier, metrics: metrics, commits: hub?.commits, ingestCommits: ingestCommits,
+                                queryLimits: config.query.limits(), logger: log)
         exprs.manager.withLock { $0 = rules }
     }
 }

@@ -35,6 +35,11 @@ public final class StrataServer: Sendable {
         self.metrics = metrics
         var opts = DatabaseOptions()
         opts.retention = config.retention
+        opts.retentionBytes = config.retentionBytes
+        opts.rollups.resolutions = [
+            .init(window: 300_000, retention: config.rollupRetention5m),
+            .init(window: 3_600_000, retention: config.rollupRetention1h),
+        ]
         opts.wal.fsync = config.walFsync
         opts.wal.onFsync = { ns in metrics.observeFsync(nanoseconds: ns) }
         opts.head.labelLimits = config.limits.labels
@@ -68,7 +73,9 @@ public final class StrataServer: Sendable {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20)).register(on: router)
+        let gate = QueryGate(limit: config.query.maxConcurrency)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: gate, options: config.query).register(on: router)
+        PercentileHandlers(db: db, gate: gate, timeout: .milliseconds(config.query.timeoutMs)).register(on: router)
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)
@@ -119,6 +126,8 @@ public final class StrataServer: Sendable {
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatabaseService(db: db, logger: logger)),
+            // After DatabaseService: stops (finishing its round) before the database closes.
+            .init(service: MaintenanceService(db: db, logger: logger, interval: .milliseconds(config.compactionInterval))),
             .init(service: EventsService(stores: events, db: db, logger: logger)),
         ]
         for target in config.remoteWrite {

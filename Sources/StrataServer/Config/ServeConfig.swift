@@ -9,6 +9,9 @@ import Yams
 /// data_dir: ./data
 /// listen: 127.0.0.1:9201
 /// retention: 30d
+/// retention_size: 20GB       # optional bound on all blocks; oldest deleted first
+/// rollup_retention: {5m: 180d, 1h: 2y}
+/// compaction_interval: 1m    # background compaction, rollups and retention
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
 /// remote_write:               # forward everything ingested (or what matches)
@@ -30,12 +33,20 @@ import Yams
 ///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
 /// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
 /// realtime: {tick: 100ms}    # WebSocket feeds, see RealtimeOptions
+/// query: {timeout: 2m, max_samples: 50000000, max_concurrency: 20, lookback_delta: 5m}   # QueryOptions
 /// ```
 public struct ServeConfig: Sendable, Equatable {
     public var dataDir = "./data"
     public var host = "127.0.0.1"
     public var port = 9201
     public var retention: Int64 = 30 * 86_400_000
+    /// Size bound on all blocks in bytes (raw and rollups; the oldest go first, never the head). 0: none.
+    public var retentionBytes: Int64 = 0
+    /// Retention of 5-minute and 1-hour rollups (issue #5): 180 days, 2 years.
+    public var rollupRetention5m: Int64 = 180 * 86_400_000
+    public var rollupRetention1h: Int64 = 2 * 365 * 86_400_000
+    /// Pause between background compaction rounds.
+    public var compactionInterval: Int64 = 60_000
     public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
     public var limits = Limits()
     /// Remote-write receivers that ingested data is forwarded to (issue #4).
@@ -47,6 +58,8 @@ public struct ServeConfig: Sendable, Equatable {
     /// Prometheus rule files (issue #9), reloaded on SIGHUP and `POST /-/reload`.
     public var ruleFiles: [String] = []
     public var alerting = AlertingOptions()
+    /// PromQL limits (Prometheus' `--query.*` flags, issue #4).
+    public var query = QueryOptions()
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -111,6 +124,24 @@ public struct ServeConfig: Sendable, Equatable {
             case "retention":
                 guard let r = TimeParameters.parsePromDuration(try string(k, v)), r > 0 else { throw ConfigError.invalid(k, "\(v)") }
                 c.retention = r
+            case "retention_size":
+                guard let n = ByteSize.parse(try string(k, v)) else { throw ConfigError.invalid(k, "\(v)") }
+                c.retentionBytes = n
+            case "rollup_retention":
+                guard let m = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping of 5m/1h to durations") }
+                for (rk, rv) in m {
+                    guard let d = TimeParameters.parsePromDuration(try string("rollup_retention.\(rk)", rv)), d > 0 else {
+                        throw ConfigError.invalid("rollup_retention.\(rk)", "\(rv)")
+                    }
+                    switch rk {
+                    case "5m": c.rollupRetention5m = d
+                    case "1h": c.rollupRetention1h = d
+                    default: throw ConfigError.unknownKey("rollup_retention.\(rk)")
+                    }
+                }
+            case "compaction_interval":
+                guard let d = TimeParameters.parsePromDuration(try string(k, v)), d > 0 else { throw ConfigError.invalid(k, "\(v)") }
+                c.compactionInterval = d
             case "wal_fsync":
                 let interval = (map["wal_fsync_interval"] as? String).flatMap(TimeParameters.parsePromDuration)
                 try c.setWALFsync(try string(k, v), interval: interval)
@@ -144,6 +175,7 @@ public struct ServeConfig: Sendable, Equatable {
                 guard let list = v as? [Any] else { throw ConfigError.invalid(k, "must be a list of paths") }
                 c.ruleFiles = try list.map { try string(k, $0) }
             case "alerting": try c.alerting.apply(yaml: v)
+            case "query": try c.query.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }

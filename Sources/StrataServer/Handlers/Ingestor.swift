@@ -55,13 +55,9 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            if let cached = s.cacheEntry?.handle {
-                handle = cached
-            } else {
-              do throws(SeriesError) {
-                handle = try db.head.series(for: s.labels)
-                s.cacheEntry?.handle = handle
-              } catch {
+            do throws(SeriesError) {
+                handle = try s.headSeries(in: db.head)
+            } catch {
                 switch error {
                 case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
@@ -71,7 +67,6 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
-              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)

@@ -48,7 +48,8 @@ public final class RuleManager: Sendable {
     private let apiWrites = Mutex<Void>(())
 
     init(db: Database, options: AlertingOptions, ruleFiles: [String], dataDir: String, notifier: AlertNotifier,
-         metrics: AlertingMetrics, commits: CommitSignal?, ingestCommits: CommitSignal? = nil, logger: Logger) throws {
+         metrics: AlertingMetrics, commits: CommitSignal?, ingestCommits: CommitSignal? = nil,
+         queryLimits: QueryLimits = QueryLimits(), logger: Logger) throws {
         self.ingestCommits = options.evaluateOnIngest ? ingestCommits : nil
         self.db = db
         self.options = options
@@ -58,7 +59,8 @@ public final class RuleManager: Sendable {
         self.metrics = metrics
         self.commits = commits
         self.logger = logger
-        var ev = RuleGroupEvaluator(engine: QueryEngine(storage: db))
+        // The server's PromQL limits (lookback, timeout, samples) apply to rules too.
+        var ev = RuleGroupEvaluator(engine: QueryEngine(storage: db, limits: queryLimits))
         ev.externalURL = options.externalURL
         ev.resendDelay = options.resendDelay
         ev.forGracePeriod = options.forGracePeriod
