@@ -124,7 +124,7 @@ final class AlertHistory: Sendable {
         guard let at = v["at"]?.int64Value, let group = v["group"]?.stringValue, let rule = v["rule"]?.stringValue,
               let kind = v["state"]?.stringValue, let from = v["from"]?.stringValue,
               let labels = v["labels"].flatMap(labelsOf), let ann = v["annotations"].flatMap(labelsOf),
-              let value = v["value"]?.stringValue.flatMap { Double($0) }, let activeAt = v["activeAtMs"]?.int64Value
+              let value = v["value"]?.stringValue.flatMap({ Double($0) }), let activeAt = v["activeAtMs"]?.int64Value
         else { return nil }
         return Entry(at: at, group: group, rule: rule, kind: kind, from: from, labels: labels, annotations: ann,
                      value: value, activeAt: activeAt)
