@@ -129,6 +129,10 @@ import Testing
         let entries = (r.data as? [String: Any])?["entries"] as? [[String: Any]] ?? []
         // Straight to firing: never pending again.
         #expect(entries.map { $0["state"] as? String } == ["firing"])
+        // The history from before the restart was kept (newest first).
+        let all = try await HTTP.get(s.base + "/api/v1/alerts/history")
+        let states = (((all.data as? [String: Any])?["entries"] as? [[String: Any]]) ?? []).map { $0["state"] as? String }
+        #expect(states == ["firing", "firing", "pending"])
         // The firing notification is repeated with the same dedup key, so
         // the receiver can tell it is the same alert.
         let hits = try await hook.waitFor("two firing notifications") { $0.filter { $0.status == "firing" }.count >= 2 }
