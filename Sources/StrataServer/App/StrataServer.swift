@@ -79,10 +79,10 @@ public final class StrataServer: Sendable {
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)
-        AuditHandlers(store: events.audit, limits: config.limits, retention: config.retention).register(on: router)
+        AuditHandlers(store: events.audit, audit: events.auditLog, limits: config.limits, retention: config.retention).register(on: router)
         ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
-        TargetHandlers(monitor: monitor).register(on: router)
+        TargetHandlers(monitor: monitor, audit: events.auditLog).register(on: router)
         AlertingHandlers(alerting: alerting, audit: events.auditLog).register(on: router)
         return router
     }

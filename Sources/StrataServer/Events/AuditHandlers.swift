@@ -4,11 +4,14 @@ import StrataEvents
 import StrataStorage
 
 /// The audit log API (docs/events.md): ingest, search, one event, export,
-/// and the chain head for external anchoring.
+/// the chain head for external anchoring, and chain verification.
 struct AuditHandlers: Sendable {
     let store: EventStore
+    let audit: AuditLog
     let limits: ServeConfig.Limits
     let retention: Int64
+    /// One chain verification at a time (`GET /api/v1/audit/verify`).
+    let verification = ExclusiveGate()
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/audit/events") { req, _ in try await ingest(req) }
@@ -16,6 +19,7 @@ struct AuditHandlers: Sendable {
         router.get("/api/v1/audit/events/{id}") { _, ctx in try await event(ctx.parameters.get("id") ?? "") }
         router.get("/api/v1/audit/export") { req, _ in try export(req) }
         router.get("/api/v1/audit/chain") { _, _ in chain() }
+        router.get("/api/v1/audit/verify") { req, ctx in try await verify(req, ctx) }
     }
 
     static func body(_ req: inout Request, limit: Int) async throws(APIError) -> ByteBuffer {
