@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // System libraries from Debian (see Makefile: `make deps`).
@@ -92,10 +93,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The web dashboard's static files (issue #11), served by DashboardHandlers.
+            resources: [.copy("Dashboard/Assets")],
             swiftSettings: strictSwift
         ),
         // Event store: audit log and user-activity analytics on the engine (issue #10).
-        .target(name: "StrataEvents", dependencies: ["StrataCodec", "StrataStorage", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
+        .target(
+            name: "StrataEvents",
+            dependencies: [
+                "StrataCodec", "StrataStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The offline benchmark harness behind `strata bench` (issue #6).
         .target(
             name: "StrataBench",
