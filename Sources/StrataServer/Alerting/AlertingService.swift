@@ -2,12 +2,15 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import StrataEvents
 
 /// Runs rule evaluation and notification delivery for the server's
 /// lifetime; reloads rule files on SIGHUP when the server handles signals.
 struct AlertingService: Service {
     let alerting: Alerting
     let handleSignals: Bool
+    /// Where SIGHUP reloads are recorded (who: the signal, from: the host).
+    let audit: AuditLog?
     let logger: Logger
 
     func run() async throws {
@@ -20,9 +23,19 @@ struct AlertingService: Service {
             // take it from a dispatch source instead.
             signal(SIGHUP, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+            let audit = self.audit
             src.setEventHandler {
-                do { try rules.reload() } catch {
+                let outcome: AuditLog.Outcome
+                do {
+                    try rules.reload()
+                    outcome = .success
+                } catch {
                     logger.error("rule reload failed, keeping the old rules", metadata: ["error": "\(error)"])
+                    outcome = .failure("\(error)")
+                }
+                if let audit {
+                    Task { await audit.record(type: .security, action: "config_reload", outcome: outcome, source: "SIGHUP",
+                                              description: "rule files reloaded on SIGHUP") }
                 }
             }
             src.resume()

@@ -138,7 +138,7 @@ public final class StrataServer: Sendable {
         // Stopped before the HTTP server (services stop in reverse order).
         services.append(.init(service: subscriptions))
         services.append(.init(service: monitor))
-        services.append(.init(service: AlertingService(alerting: alerting, handleSignals: handleSignals, logger: logger)))
+        services.append(.init(service: AlertingService(alerting: alerting, handleSignals: handleSignals, audit: events.auditLog, logger: logger)))
         let group = ServiceGroup(
             configuration: .init(
                 services: services,

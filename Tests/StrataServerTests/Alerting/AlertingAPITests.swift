@@ -112,6 +112,12 @@ import Testing
             #expect(r.status == 400)
             #expect(r.error?.contains("rules.yml:5:") == true, "\(r.error ?? "")")
             #expect(try await HTTP.get(s.base + "/api/v1/rules/second").status == 200)
+            // Both reloads are in the audit log, with their results.
+            let audit = try await HTTP.get(HTTP.url(s.base, "/api/v1/audit/events", [("range", "last_1h"), ("type", "security")]))
+            let events = ((audit.data as? [String: Any])?["events"] as? [[String: Any]]) ?? []
+            let reloads = events.filter { $0["action"] as? String == "config_reload" }
+            let results = reloads.compactMap { ($0["attributes"] as? [String: Any])?["result"] as? String }
+            #expect(results.sorted() == ["failure", "success"], "\(audit.text.prefix(2000))")
         }
     }
 

@@ -23,8 +23,8 @@ struct AlertingHandlers: Sendable {
         router.get("/api/v1/alerts/history") { req, _ in try history(req) }
         router.get("/api/v1/alert-settings") { _, _ in APIResponse.success { w in alerting.settings.settings.json.write(to: &w) } }
         router.put("/api/v1/alert-settings") { req, ctx in try await putSettings(req, ctx) }
-        router.post("/-/reload") { _, _ in try reload() }
-        router.put("/-/reload") { _, _ in try reload() }
+        router.post("/-/reload") { _, ctx in try await reload(ctx) }
+        router.put("/-/reload") { _, ctx in try await reload(ctx) }
     }
 
     // MARK: rules
@@ -126,8 +126,17 @@ struct AlertingHandlers: Sendable {
         }
     }
 
-    func reload() throws(APIError) -> Response {
-        do { try alerting.rules.reload() } catch { throw APIError(.badData, "reload failed, old rules kept: \(error.description)") }
+    /// Re-reads the rule files; the attempt and its result go to the audit log.
+    func reload(_ ctx: StrataRequestContext) async throws(APIError) -> Response {
+        do {
+            try alerting.rules.reload()
+        } catch {
+            await audit?.record(type: .security, action: "config_reload", outcome: .failure(error.description),
+                                source: ctx.remoteAddress, description: "rule files reload over HTTP failed, old rules kept")
+            throw APIError(.badData, "reload failed, old rules kept: \(error.description)")
+        }
+        await audit?.record(type: .security, action: "config_reload", outcome: .success, source: ctx.remoteAddress,
+                            description: "rule files reloaded over HTTP")
         return APIResponse.text("")
     }
 
