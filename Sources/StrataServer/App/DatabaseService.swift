@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 import StrataStorage
 
-/// Owns the database's background work (cutting head data into blocks) and
+/// Owns the database's background work (cutting head data into blocks,
+/// compaction, rollups and retention: `Database.runMaintenance`) and
 /// closes the database (fsyncing the WAL) once the HTTP server has drained.
 struct DatabaseService: Service {
     let db: Database
@@ -16,9 +17,9 @@ struct DatabaseService: Service {
             while true {
                 try await Task.sleep(for: interval)
                 do {
-                    try await offPool { try db.cutBlocksIfNeeded() }
+                    _ = try await offPool { try db.runMaintenance() }
                 } catch {
-                    logger.error("block cut failed", metadata: ["error": "\(error)"])
+                    logger.error("maintenance failed", metadata: ["error": "\(error)"])
                 }
             }
         }

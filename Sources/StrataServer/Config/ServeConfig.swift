@@ -26,6 +26,7 @@ import Yams
 ///   max_label_name_length: 256
 ///   max_label_value_length: 4096
 ///   max_future_ms: 600000
+///   query_max_samples: 50000000
 /// targets:                   # monitored servers (issue #8, see TargetSpec)
 ///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
 /// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
@@ -44,6 +45,27 @@ public struct ServeConfig: Sendable, Equatable {
     public var targets: [TargetSpec] = []
     public var monitoring = HealthOptions()
     public var realtime = RealtimeOptions()
+    /// Storage knobs that are not in `--help` (tests, issue #7).
+    public var storage = StorageTuning()
+    /// Authentication, authorization, CORS and TLS (issue #7).
+    public var security = SecurityOptions()
+
+    /// Knobs for tests that must see many block cuts, compactions and
+    /// retention passes in seconds: the crash matrix runs with 10 s blocks.
+    public struct StorageTuning: Sendable, Equatable {
+        /// Length of a block cut from the head (ms); nil: 2 h. Compaction
+        /// levels scale with it (×6, ×36, as 2 h → 12 h → 3 d).
+        public var blockRange: Int64? = nil
+        /// How often the background loop cuts blocks, compacts and applies retention.
+        public var maintenanceInterval: Duration = .seconds(15)
+        public init() {}
+
+        public func apply(to o: inout DatabaseOptions) {
+            guard let r = blockRange, r > 0 else { return }
+            o.head.chunkRange = r
+            o.compactionRanges = [r, 6 * r, 36 * r]
+        }
+    }
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -54,6 +76,8 @@ public struct ServeConfig: Sendable, Equatable {
         public var labels = LabelLimits.default
         /// Samples further in the future than this are refused (10 min).
         public var maxFutureMs: Int64 = 600_000
+        /// Samples one query may hold at once (Prometheus' `--query.max-samples`).
+        public var queryMaxSamples = 50_000_000
         public init() {}
     }
 
@@ -131,12 +155,26 @@ public struct ServeConfig: Sendable, Equatable {
                     case "max_label_name_length": c.limits.labels.maxNameLength = n
                     case "max_label_value_length": c.limits.labels.maxValueLength = n
                     case "max_future_ms": c.limits.maxFutureMs = Int64(n)
+                    case "query_max_samples": c.limits.queryMaxSamples = max(1, n)
                     default: throw ConfigError.unknownKey("limits.\(lk)")
                     }
                 }
             case "targets": c.targets = try HealthOptions.targets(yaml: v)
             case "monitoring": try c.monitoring.apply(yaml: v)
             case "realtime": try c.realtime.apply(yaml: v)
+            case "storage":
+                guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
+                for (sk, sv) in sm {
+                    guard let d = TimeParameters.parsePromDuration(try string("storage.\(sk)", sv)), d > 0 else {
+                        throw ConfigError.invalid("storage.\(sk)", "\(sv)")
+                    }
+                    switch sk {
+                    case "block_range": c.storage.blockRange = d
+                    case "maintenance_interval": c.storage.maintenanceInterval = .milliseconds(d)
+                    default: throw ConfigError.unknownKey("storage.\(sk)")
+                    }
+                }
+            case "security": try c.security.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }

@@ -11,7 +11,37 @@ struct AdminHandlers: Sendable {
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
         router.put("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
+        router.post("/api/v1/admin/tsdb/compact") { _, ctx in try await compact(ctx) }
         router.get("/api/v1/status/tsdb") { req, _ in status(req) }
+    }
+
+    /// Runs compaction, rollups and retention to completion (`Database.compact`); audited.
+    func compact(_ ctx: StrataRequestContext) async throws -> Response {
+        let db = self.db
+        let report: CompactionReport
+        do {
+            report = try await offPool { try db.compact() }
+        } catch {
+            await audit.record(type: .dataModification, action: "compact", outcome: .failure("\(error)"),
+                               source: ctx.remoteAddress, description: "compaction failed")
+            throw error
+        }
+        await audit.record(type: .dataModification, action: "compact", outcome: .success, source: ctx.remoteAddress,
+                           description: "compacted \(report.tasks.count) task(s)",
+                           attributes: ["tasks": String(report.tasks.count), "deleted": String(report.deletedByTime.count + report.deletedBySize.count)])
+        return APIResponse.success { w in
+            w.raw("{\"tasks\":")
+            w.int(report.tasks.count)
+            w.raw(",\"rollupBlocks\":")
+            w.int(report.rollupBlocks.count)
+            w.raw(",\"deletedBlocks\":")
+            w.int(report.deletedByTime.count + report.deletedBySize.count)
+            w.raw(",\"samplesWritten\":")
+            w.int(report.samplesWritten)
+            w.raw(",\"seconds\":")
+            w.number(report.seconds)
+            w.byte(UInt8(ascii: "}"))
+        }
     }
 
     /// Persists the whole head into blocks; answers once they are durable.
@@ -96,6 +126,8 @@ struct AdminHandlers: Sendable {
                 w.int64(b.minTime)
                 w.raw(",\"maxTime\":")
                 w.int64(b.maxTime)
+                w.raw(",\"resolution\":")
+                w.int64(b.meta.resolution)
                 w.raw(",\"samples\":")
                 w.int(b.meta.stats.samples)
                 w.raw(",\"bytes\":")

@@ -10,6 +10,8 @@ struct QueryHandlers: Sendable {
     let engine: QueryEngine
     let metrics: ServerMetrics
     let gate: QueryGate
+    /// Samples one query may hold (`limits.query_max_samples`).
+    var maxSamples = QueryLimits().maxSamples
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/query") { req, _ in try await instant(req) }
@@ -71,6 +73,7 @@ struct QueryHandlers: Sendable {
 
     func limitsFor(_ p: FormParameters) throws(APIError) -> QueryLimits {
         var limits = QueryLimits()
+        limits.maxSamples = maxSamples
         if let t = p["timeout"], !t.isEmpty {
             guard let ms = TimeParameters.parseDuration(t), ms > 0 else {
                 throw APIError(.badData, "invalid parameter \"timeout\": cannot parse \"\(t)\" to a valid duration")
@@ -112,6 +115,7 @@ struct QueryHandlers: Sendable {
             throw APIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
         if (end - start) / step > Int64(QueryLimits().maxPointsPerSeries) {
+            metrics.limitHit("query_max_points_per_series")
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let limits = try limitsFor(p)
@@ -128,6 +132,10 @@ struct QueryHandlers: Sendable {
         do {
             return try await gate.run { try await offPool { () throws -> QueryValue in try body() } }
         } catch let e as QueryError {
+            // Refusals by a limit are counted by reason (issue #7); the
+            // evaluator names the sample limit only in its message.
+            if e.kind == .timeout { metrics.limitHit("query_timeout") }
+            if e.kind == .execution && e.message.contains("too many samples") { metrics.limitHit("query_max_samples") }
             let kind: APIError.Kind
             switch e.kind {
             case .badData: kind = .badData
