@@ -68,6 +68,11 @@ final class ServerProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
 
+    /// After exit: stopped by a `crash` failpoint (`_exit(137)`), not by a signal.
+    var exitedByFailpoint: Bool {
+        !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 137
+    }
+
     /// SIGKILL and reap; safe to call more than once.
     func kill9() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
