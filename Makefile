@@ -5,11 +5,14 @@ SWIFT        ?= swift
 DATA_DIR     ?= ./data
 LISTEN       ?= 127.0.0.1:9201
 # Debian packages the build links against.
-BUILD_PKGS   := liblz4-dev libsnappy-dev libzstd-dev pkg-config
+BUILD_PKGS   := liblz4-dev libsnappy-dev libzstd-dev zlib1g-dev pkg-config
 # Debian packages the integration tests start as real peers.
 PEER_PKGS    := prometheus prometheus-node-exporter victoria-metrics prometheus-alertmanager
+# Debian packages the browser tests of the dashboard use (Selenium comes from PyPI into a venv).
+BROWSER_PKGS := chromium chromium-driver python3-venv
+BROWSER_VENV := .build/browser-venv
 
-.PHONY: all build release run test test-unit deps peer-deps bench bench-check bench-baseline clean-data help
+.PHONY: all build release run test test-unit deps peer-deps browser-deps bench bench-check bench-baseline clean-data help
 
 all: build
 
@@ -36,6 +39,13 @@ deps:
 peer-deps:
 	$(call apt_install,$(PEER_PKGS))
 
+# Headless Chromium + chromedriver from Debian, Selenium from PyPI in a venv
+# (the tests point Selenium at /usr/bin/chromedriver: nothing is downloaded).
+browser-deps:
+	$(call apt_install,$(BROWSER_PKGS))
+	@$(BROWSER_VENV)/bin/python3 -c "import selenium" 2>/dev/null || \
+	  { python3 -m venv $(BROWSER_VENV) && $(BROWSER_VENV)/bin/pip install -q selenium; }
+
 build: deps
 	$(SWIFT) build
 
@@ -47,7 +57,7 @@ run: release
 	@echo "Strata listening on http://$(LISTEN)  (data in $(DATA_DIR))"
 	$$($(SWIFT) build -c release --show-bin-path)/strata serve --data-dir $(DATA_DIR) --listen $(LISTEN)
 
-test: deps peer-deps
+test: deps peer-deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

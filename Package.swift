@@ -41,11 +41,12 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Bit streams, varints, checksums, chunk and column encodings, compressors.
         .target(
             name: "StrataCodec",
-            dependencies: ["CLZ4", "CSnappy", "CZstd"],
+            dependencies: ["CLZ4", "CSnappy", "CZstd", "CZlib"],
             swiftSettings: strictSwift
         ),
         // The storage engine: data model, head, WAL, blocks, querier.

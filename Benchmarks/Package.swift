@@ -37,6 +37,19 @@ let package = Package(
             path: "Benchmarks/StorageBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // PromQL evaluation of dashboard queries; quantile sketch insert/merge.
+        .executableTarget(
+            name: "QueryBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StrataCodec", package: "Strata"),
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataQuery", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+            ],
+            path: "Benchmarks/QueryBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Storage engine figures (append, replay, memory, bytes/sample):
         //   swift run -c release StorageReport [hosts] [hours]
         .executableTarget(
@@ -64,6 +77,8 @@ let package = Package(
             name: "CompactionReport",
             dependencies: [
                 .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataQuery", package: "Strata"),
+                .product(name: "StrataIngest", package: "Strata"),
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Sources/CompactionReport"

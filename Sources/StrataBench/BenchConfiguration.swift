@@ -32,6 +32,9 @@ public struct BenchConfiguration: Sendable {
     /// Install missing peers with apt-get.
     public var installPeers = true
     public var quick = false
+    /// Also ingest the same requests in-process (decode + commit into a
+    /// Database, no HTTP), to separate the engine's cost from the server's.
+    public var inProcess = false
     public var progress = true
 
     // Bounds: every loop ends by count and by time.

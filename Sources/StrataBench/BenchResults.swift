@@ -10,6 +10,8 @@ public struct BenchResults: Sendable, Codable {
     public var window: QueryWindow
     public var queries: [BenchQuery]
     public var targets: [TargetResult]
+    /// `--in-process`: the same load decoded and committed without HTTP.
+    public var inProcess: InProcessIngest.Result?
 
     public struct MachineInfo: Sendable, Codable {
         public var cpu: String

@@ -53,6 +53,23 @@ public struct BenchRunner {
             }
         }
         await client.shutdown()
+        var inProcess: InProcessIngest.Result?
+        if config.inProcess {
+            progress.begin("strata in-process: ingest", unit: "samples")
+            do {
+                let r = try await InProcessIngest(
+                    directory: workDir + "/strata-inprocess", timeoutSeconds: config.ingestTimeoutSeconds,
+                    maxLeadRounds: config.maxLeadRounds(roundIntervalMs: max(1, config.durationMs / Int64(max(1, load.rounds))))
+                ).run(load, progress: progress)
+                inProcess = r
+                progress.finish("strata in-process: \(Report.grouped(r.samples)) samples in \(Report.sig(r.seconds)) s"
+                    + " (\(Report.sig(r.samplesPerSecond / 1e6)) M/s, \(Report.sig(r.samplesPerCPUSecond / 1e6)) M per CPU-second),"
+                    + " blocks \(Report.sig(r.blockBytesPerSample)) bytes/sample")
+            } catch {
+                progress.note("strata in-process: \(error)")
+            }
+            if !config.keepData { try? FileManager.default.removeItem(atPath: workDir + "/strata-inprocess") }
+        }
         var targets = config.targets.compactMap { reps[$0].map(TargetResult.median(of:)) }
 
         // Compare every answer with Prometheus'.
@@ -78,7 +95,7 @@ public struct BenchRunner {
                 samples: load.samples, staleMarkers: load.staleMarkers, series: load.series, rounds: load.rounds,
                 requests: load.requests, rawBytes: load.rawBytes, compressedBytes: load.compressedBytes,
                 minTime: load.minTime, maxTime: load.maxTime, generateSeconds: genSeconds),
-            window: window, queries: queries, targets: targets)
+            window: window, queries: queries, targets: targets, inProcess: inProcess)
         try ReportWriter.write(results, to: config.outputDir)
         return results
     }

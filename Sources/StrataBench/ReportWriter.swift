@@ -86,6 +86,21 @@ public enum ReportWriter {
         }
         md += "\n\n"
 
+        if let ip = r.inProcess {
+            md += "## Strata in-process ingest (no HTTP)\n\n"
+            md += "The same \(Report.grouped(r.load.requests)) requests decoded (snappy + protobuf) and committed into a database in the"
+            md += " harness process over \(r.settings.connections) tasks, WAL on:\n\n"
+            md += "| figure | in-process | over HTTP |\n|---|---:|---:|\n"
+            md += "| samples/s | \(Report.sig(ip.samplesPerSecond)) | \(s?.ingest.map { Report.sig($0.samplesPerSecond) } ?? "–") |\n"
+            md += "| CPU seconds | \(Report.sig(ip.cpuSeconds)) | \(s?.cpu.map { Report.sig($0.ingest) } ?? "–") |\n"
+            md += "| samples per CPU-second | \(Report.sig(ip.samplesPerCPUSecond)) | "
+            md += (s?.cpu.flatMap { c in s?.ingest.map { c.ingest > 0 ? Report.sig(Double($0.samples) / c.ingest) : "–" } } ?? "–") + " |\n"
+            md += "| flush (s) | \(Report.sig(ip.flushSeconds)) | \(s?.flushSeconds.map { Report.sig($0) } ?? "–") |\n"
+            md += "| bytes/sample, blocks | \(Report.sig(ip.blockBytesPerSample)) | \(s?.storage?.blockBytesPerSample.map { Report.sig($0) } ?? "–") |\n"
+            if ip.rejected > 0 || ip.timedOut { md += "\n\(ip.rejected) samples rejected\(ip.timedOut ? "; stopped at the ingest time limit" : "").\n" }
+            md += "\n"
+        }
+
         md += "## Queries: p50 (p95) in ms\n\n| query | " + present.map { name(r.target($0), $0) }.joined(separator: " | ")
         for peer in ratioPeers { md += " | p50 Strata / \(peer.displayName)" }
         if s != nil && p != nil { md += " | Strata's answer vs Prometheus'" }

@@ -69,6 +69,19 @@ extension Database {
         return try compactLocked()
     }
 
+    /// Rewrites every raw block that has tombstones without its deleted
+    /// samples, and nothing else (`POST /api/v1/admin/tsdb/clean_tombstones`).
+    @discardableResult
+    public func cleanTombstones() throws -> CompactionReport {
+        compactionLock.lock()
+        defer { compactionLock.unlock() }
+        var report = CompactionReport()
+        for b in blocks where b.resolution == 0 && !b.tombstones.isEmpty {
+            try runTask(CompactionTask(reason: .tombstones, sources: [b.id], minTime: b.minTime, maxTime: b.maxTime), &report)
+        }
+        return report
+    }
+
     private func compactLocked() throws -> CompactionReport {
         let clock = ContinuousClock()
         let started = clock.now

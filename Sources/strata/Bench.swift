@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Workload: node, devops or churn.")
+    @Option(help: "Workload: node, devops, churn, or events (the audit event store, Strata only).")
     var workload: String = "node"
 
     @Option(help: "Series alive at a time (default 2000; 500 with --quick).")
@@ -72,9 +72,22 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
     var noProgress = false
 
+    @Flag(name: .customLong("in-process"), help: "Also ingest the same requests in-process (decode + commit, no HTTP).")
+    var inProcess = false
+
     func run() async throws {
+        if workload == "events" {
+            // Neither peer stores events: the event store is measured on its
+            // own, in-process (`strata audit bench`), at 1 M events over 30
+            // days, or 100 k with --quick.
+            let bench = try AuditBench.parse(
+                ["--events", quick ? "100000" : "1000000", "--queries", quick ? "100" : "300", "--seed", String(seed)])
+            try bench.run()
+            return
+        }
         var c = BenchConfiguration()
         if quick { c.applyQuick() }
+        c.inProcess = inProcess
         guard let w = BenchWorkload(rawValue: workload) else {
             throw ValidationError("unknown workload \"\(workload)\": use node, devops or churn")
         }

@@ -18,6 +18,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long to keep raw data, e.g. 30d, 12h (default 30d).")
     var retention: String?
 
+    @Option(name: .customLong("retention-size"), help: "Optional bound on all blocks, e.g. 20GB (oldest deleted first, never the head).")
+    var retentionSize: String?
+
+    @Option(name: .customLong("compaction-interval"), help: "Pause between background compaction rounds (default 1m).")
+    var compactionInterval: String?
+
     @Option(name: .customLong("wal-fsync"), help: "always: fsync before acknowledging; interval: fsync every --wal-fsync-interval (default).")
     var walFsync: String?
 
@@ -66,6 +72,18 @@ struct Serve: AsyncParsableCommand {
                     throw ValidationError("invalid --retention \"\(retention)\": use a duration such as 30d or 12h")
                 }
                 cfg.retention = r
+            }
+            if let retentionSize {
+                guard let n = ByteSize.parse(retentionSize) else {
+                    throw ValidationError("invalid --retention-size \"\(retentionSize)\": use a size such as 512MB or 20GB")
+                }
+                cfg.retentionBytes = n
+            }
+            if let compactionInterval {
+                guard let d = TimeParameters.parsePromDuration(compactionInterval), d > 0 else {
+                    throw ValidationError("invalid --compaction-interval \"\(compactionInterval)\"")
+                }
+                cfg.compactionInterval = d
             }
             let interval = try walFsyncInterval.map { s -> Int64 in
                 guard let ms = TimeParameters.parsePromDuration(s), ms > 0 else { throw ValidationError("invalid --wal-fsync-interval \"\(s)\"") }

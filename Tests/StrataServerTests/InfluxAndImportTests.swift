@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import StrataServer
+import StrataCodec
 
 private let t0: Int64 = 1_764_374_400_000
 
@@ -30,6 +31,32 @@ private let t0: Int64 = 1_764_374_400_000
             #expect(got.count == 2)
             let bad = try await HTTP.post(HTTP.url(s.base, "/write", [("precision", "fortnights")]), "m v=1")
             #expect(bad.status == 400)
+        }
+    }
+
+    /// Telegraf and the Influx clients gzip their bodies by default.
+    @Test func gzippedLineProtocol() async throws {
+        try await withServer({ $0.limits.maxDecodedBytes = 4096 }) { s in
+            let lines = "gz,host=a v=1 1764374400000\ngz,host=b v=2 1764374400000\n"
+            let url = HTTP.url(s.base, "/api/v2/write", [("precision", "ms")])
+            let r = try await HTTP.request(url, method: .POST, body: Gzip.compress(Array(lines.utf8)),
+                                           headers: [("Content-Encoding", "gzip")])
+            #expect(r.status == 204, "\(r.text)")
+            let got = try await instant(s, "gz_v", at: t0)
+            #expect(Set(got.map { $0.0["host"]! }) == ["a", "b"])
+            // Not gzip at all: 400, nothing stored.
+            let junk = try await HTTP.request(url, method: .POST, body: Array("gz,host=c v=3 1764374400000".utf8),
+                                              headers: [("Content-Encoding", "gzip")])
+            #expect(junk.status == 400)
+            #expect(junk.error?.contains("invalid gzip data") == true, "\(junk.text)")
+            // A small body that inflates past the decoded-size cap: 413.
+            let bomb = Gzip.compress(Array(String(repeating: "gz,host=d v=4 1764374400000\n", count: 1000).utf8))
+            #expect(bomb.count < 4096)
+            let big = try await HTTP.request(url, method: .POST, body: bomb, headers: [("Content-Encoding", "gzip")])
+            #expect(big.status == 413, "\(big.text)")
+            #expect(try await instant(s, "gz_v", at: t0).count == 2)
+            let br = try await HTTP.request(url, method: .POST, body: Array("x v=1".utf8), headers: [("Content-Encoding", "br")])
+            #expect(br.status == 400)
         }
     }
 

@@ -99,6 +99,22 @@ import Testing
         }
     }
 
+    /// RE2's `.` is any character but `\n` unless the `s` flag is set, for
+    /// the rest of the group (`(?s)`) or inside it (`(?s:…)`); Swift's `.`
+    /// alone would also refuse `\r`, `\u{85}` and `\u{2028}`.
+    @Test func dotIsAnyCharacterButNewline() throws {
+        let cases: [(String, String, Bool)] = [
+            ("a.b", "a\rb", true), ("a.b", "a\u{85}b", true), ("a.b", "a\u{2028}b", true), ("a.b", "a\nb", false),
+            ("x|a.b", "a\r\nb", false), ("x|.*\\s.*", "a\r\nb", true),
+            ("(?s)a.b", "a\nb", true), ("(?s:a.)b", "a\nb", true), ("(?s:a).b", "a\nb", false),
+            ("(?s)(?-s)a.b", "a\nb", false), ("((?s)a.)x|y", "a\nx", true), ("((?s)a)(.)", "a\n", false),
+            ("(?i)A.B", "a\rb", true),
+        ]
+        for (pattern, value, expected) in cases {
+            #expect(try Matcher(.regexMatch, "l", pattern).matches(value) == expected, "\(pattern) on \(value.debugDescription)")
+        }
+    }
+
     struct DescriptionCase: Sendable, CustomTestStringConvertible {
         let type: MatchType
         let name: String

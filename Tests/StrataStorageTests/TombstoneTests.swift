@@ -168,6 +168,20 @@ import StrataTestSupport
         }
     }
 
+    @Test func cleanTombstonesRewritesOnlyDeletedBlocks() async throws {
+        try await withDatabase(options: testOptions()) { db, _ in
+            try db.importBlocks(series: generatedSeries(2, from: epoch, to: epoch + 8 * h), blockDuration: 2 * h)
+            try db.deleteSeries(matchers: [eq("i", "0")], mint: epoch + 5 * h, maxt: epoch + 5 * h + 600_000)
+            let before = Set(db.blocks.map(\.id))
+            let report = try db.cleanTombstones()
+            #expect(report.tasks.map(\.reason) == [.tombstones])
+            let after = Set(db.blocks.filter { $0.resolution == 0 }.map(\.id))
+            #expect(before.subtracting(after).count == 1)
+            #expect(db.blocks.allSatisfy { $0.tombstones.isEmpty })
+            #expect(!select(db, [eq("i", "0")])[0].1.contains { $0 >= epoch + 5 * h && $0 <= epoch + 5 * h + 600_000 })
+        }
+    }
+
     @Test func deleteNeedsAMatcher() async throws {
         try await withDatabase { db, _ in
             #expect(throws: Database.DeleteError.self) { try db.deleteSeries(matchers: []) }

@@ -9,9 +9,14 @@
 //   wrote `blockHours` blocks, plus 5 m and 1 h rollups), wall and CPU
 // - bytes: raw blocks vs rollup blocks on disk
 // - percentiles: 30-day p95 per host, step 1 h, from 1 h rollups
+// - PromQL over 30 days at step 1 h, `resolution` auto (1 h rollups) vs raw
+// - with CSV_RATE=1 only: `strata import`'s CSV parsing rate, one host
+//   (100 series) × `days` days written as CSV series by series
 
 import Foundation
 import StrataCodec
+import StrataIngest
+import StrataQuery
 import StrataStorage
 import StrataTestSupport
 
@@ -55,6 +60,7 @@ func report() throws {
     let clock = ContinuousClock()
     if let keep, FileManager.default.fileExists(atPath: keep + "/blocks") {
         let db = try Database.open(directory: keep, options: opts, logger: quietLogger)
+        breakdown(db)
         try queries(db, clock)
         try db.close()
         return
@@ -111,6 +117,7 @@ func report() throws {
     breakdown(db2)
 
     try queries(db2, clock)
+    try promql(db2, clock)
     try db2.close()
 }
 
@@ -139,49 +146,84 @@ func queries(_ db2: Database, _ clock: ContinuousClock) throws {
     }
 }
 
-/// Bytes per 5 m window by column, re-encoding each column of one day on its own.
-func breakdown(_ db: Database) {
-    let q = db.rollupQuerier(resolution: 300_000, mint: start, maxt: start + 86_400_000 - 1)
-    var sizes: [String: Int] = [:]
-    var windows = 0
-    var derived = 0
-    var out: [UInt8] = []
-    for s in q.select([try! Matcher(.equal, "job", "node")]) {
-        let w = s.windows()
-        windows += w.windows
-        func col(_ name: String, _ a: [Double]) {
-            out.removeAll(keepingCapacity: true)
-            ValueColumn.encode(a, into: &out)
-            sizes[name, default: 0] += out.count
-        }
-        out.removeAll(keepingCapacity: true)
-        TimestampColumn.encode(w.count, into: &out)
-        sizes["count", default: 0] += out.count
-        col("sum", w.sum); col("first", w.first); col("last", w.last)
-        if ProcessInfo.processInfo.environment["SUM_DETAIL"] != nil && s.labels["instance"] == "host-00:9100" {
-            out.removeAll(keepingCapacity: true)
-            ValueColumn.encode(w.sum, into: &out)
-            let k = out[0]
-            var o2: [UInt8] = []
-            ValueColumn.encode(w.first, into: &o2)
-            print("   sum \(s.labels["__name__"]!) \(s.labels): kind \(k) \(out.count) B, first kind \(o2[0]) \(o2.count) B, sample sums \(w.sum.prefix(3))")
-        }
-        if zip(w.min, w.first).contains(where: { $0.bitPattern != $1.bitPattern }) { col("min", w.min) }
-        if zip(w.max, w.last).contains(where: { $0.bitPattern != $1.bitPattern }) { col("max", w.max) }
-        if (0..<w.windows).contains(where: { w.increase[$0].bitPattern != (w.last[$0] - w.first[$0]).bitPattern }) { col("increase", w.increase) }
-        for i in 0..<w.windows {
-            let r = w.sketchRange(i)
-            var single: [UInt8] = []
-            if w.count[i] > 0, !w.min[i].isNaN, QuantileSketch.sameBucket(w.min[i], w.max[i]) {
-                QuantileSketch.encodeSingleBucket(w.min[i], count: UInt64(w.count[i]), into: &single)
+/// 30-day dashboard queries through the PromQL engine, step 1 h: from the
+/// 1 h rollups (`resolution` auto, as the HTTP API's default) and from raw
+/// samples (raw retention is 30 days, so raw data still covers the range).
+func promql(_ db: Database, _ clock: ContinuousClock) throws {
+    let end = start + Int64(days) * 86_400_000
+    let qStart = start + 3_600_000
+    let engine = QueryEngine(storage: db)
+    for q in ["quantile_over_time(0.95, node_load1[1h])", "avg_over_time(node_load1[1h])", "max by (instance) (rate(node_network_receive_bytes_total[1h]))"] {
+        let expr = try parsePromQL(q)
+        for (name, res) in [("auto (1 h rollups)", QueryResolution.auto), ("raw", .raw)] {
+            var times: [Double] = [], cpu: [Double] = []
+            var points = 0
+            for _ in 0..<7 {
+                let t = clock.now
+                // Process CPU: the raw path splits series across threads.
+                let c = cpuSeconds()
+                let v = try engine.rangeQuery(expr, start: qStart, end: end, step: 3_600_000, resolution: res)
+                cpu.append(cpuSeconds() - c)
+                times.append(seconds(clock.now - t))
+                if case .matrix(let m) = v { points = m.reduce(0) { $0 + $1.timestamps.count } }
             }
-            if single.elementsEqual(w.sketchBytes[r]) { derived += 1 } else { sizes["sketch (uncompressed)", default: 0] += r.count + 1 }
+            times.sort()
+            cpu.sort()
+            print(String(format: "PromQL %@ over %d d, step 1 h, %@: wall median %.1f ms (min %.1f), CPU median %.1f ms (process; %d points)",
+                         q, days, name, times[times.count / 2] * 1000, times[0] * 1000, cpu[cpu.count / 2] * 1000, points))
         }
     }
-    for (k, v) in sizes.sorted(by: { $0.value > $1.value }) {
-        print(String(format: "  %@: %.2f B/window", k, Double(v) / Double(windows)))
-    }
-    print(String(format: "  sketches derived from min/max: %.1f %%", Double(derived) * 100 / Double(windows)))
 }
 
-try report()
+/// Bytes per window by part of the rollup record, over the first day (5 m) or the first 12 days (1 h).
+func breakdown(_ db: Database) {
+    for (res, span) in [(Int64(300_000), Int64(86_400_000)), (3_600_000, 12 * 86_400_000)] {
+        let q = db.rollupQuerier(resolution: res, mint: start, maxt: start + span - 1)
+        var sizes: [String: Int] = [:]
+        var windows = 0
+        for s in q.select([try! Matcher(.equal, "job", "node")]) {
+            let w = s.windows()
+            windows += w.windows
+            for (part, bytes) in RollupChunk.partSizes(w, 0..<w.windows) { sizes[part, default: 0] += bytes }
+        }
+        let total = sizes.values.reduce(0, +)
+        print(String(format: "  %@ record: %.2f B/window (%d windows): ", res == 300_000 ? "5 m" : "1 h", Double(total) / Double(windows), windows)
+              + sizes.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f", $0.key, Double($0.value) / Double(windows)) }.joined(separator: ", "))
+    }
+}
+
+/// CSV parsing (the `strata import` front end) on one host's samples.
+func csvRate() throws {
+    let (ts, cols) = w.hostSamples(host: 0, scrapes: 0..<scrapes)
+    var text = "__name__,instance,job,cpu,mode,device,mountpoint,timestamp,value\n"
+    var rows = 0
+    for i in 0..<NodeWorkload.seriesPerHost {
+        let l = w.labels(series: i)
+        let prefix = [l["__name__"] ?? "", l["instance"] ?? "", l["job"] ?? "", l["cpu"] ?? "", l["mode"] ?? "", l["device"] ?? "",
+                      l["mountpoint"] ?? ""].joined(separator: ",")
+        for k in ts.indices {
+            text += prefix + "," + String(ts[k]) + "," + String(cols[i][k]) + "\n"
+            rows += 1
+        }
+    }
+    let bytes = Array(text.utf8)
+    text = ""
+    var best = Double.infinity, bestCPU = Double.infinity
+    for _ in 0..<3 {
+        var batch = IngestBatch()
+        let t0 = ContinuousClock.now
+        let c0 = cpuSeconds()
+        try CSVImportParser().parse(bytes, into: &batch)
+        bestCPU = min(bestCPU, cpuSeconds() - c0)
+        best = min(best, seconds(ContinuousClock.now - t0))
+        precondition(batch.sampleCount == rows)
+    }
+    print(String(format: "CSV parse: %d rows (%.1f MiB), best of 3: %.2f s wall, %.2f M rows/s wall, %.2f M rows/s per CPU-second",
+                 rows, Double(bytes.count) / 1_048_576, best, Double(rows) / best / 1e6, Double(rows) / bestCPU / 1e6))
+}
+
+if ProcessInfo.processInfo.environment["CSV_RATE"] != nil {
+    try csvRate()
+} else {
+    try report()
+}

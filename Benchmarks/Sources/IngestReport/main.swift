@@ -65,15 +65,7 @@ func report() async throws {
         try decoder.decode(snappyBody: body, scratch: &scratch, into: &batch)
         let c1 = cpuSeconds()
         handles.removeAll(keepingCapacity: true)
-        for s in batch.series {
-            if let h = s.cacheEntry?.handle {
-                handles.append(h)
-            } else {
-                let h = try db.head.series(for: s.labels)
-                s.cacheEntry?.handle = h
-                handles.append(h)
-            }
-        }
+        for s in batch.series { handles.append(try s.headSeries(in: db.head)) }
         let c2 = cpuSeconds()
         var app = db.appender()
         app.reserveCapacity(batch.sampleCount)

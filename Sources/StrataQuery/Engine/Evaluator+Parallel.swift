@@ -1,10 +1,19 @@
 import Dispatch
 
 extension Evaluator {
+    /// Parts per thread in `inParts` (see there).
+    static let partsPerThread = 4
+
     /// Runs `body` over contiguous parts of `0..<count`, in parallel on up
     /// to `limits.parallelism` threads when there are at least `minPerPart`
     /// items per part, each part with its own scratch buffers. Returns the
     /// parts' results in order; the first error in item order wins.
+    ///
+    /// There are up to `partsPerThread` parts per thread, claimed one at a
+    /// time (`concurrentPerform` hands out iterations dynamically, and the
+    /// calling thread takes part): when the machine is busy and a helper
+    /// thread starts late, the caller has done most parts by then instead of
+    /// waiting for a fixed half.
     ///
     /// `body` runs on other threads: it must not touch the evaluator's
     /// mutable state (`samplesHeld`, `scratch`); callers account for held
@@ -13,7 +22,11 @@ extension Evaluator {
         _ count: Int, minPerPart: Int,
         _ body: (Range<Int>, inout SeriesScratch) throws(QueryError) -> R
     ) throws(QueryError) -> [R] {
-        let parts = Swift.max(1, Swift.min(limits.parallelism, count / Swift.max(1, minPerPart)))
+        let threads = Swift.max(1, Swift.min(limits.parallelism, count / Swift.max(1, minPerPart)))
+        if threads == 1 {
+            return [try body(0..<count, &scratch)]
+        }
+        let parts = Swift.min(threads * Self.partsPerThread, count / Swift.max(1, minPerPart))
         if parts == 1 {
             return [try body(0..<count, &scratch)]
         }

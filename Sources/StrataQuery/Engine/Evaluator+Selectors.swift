@@ -15,6 +15,7 @@ extension Evaluator {
     /// 2.x), unless it is a staleness marker. Series without any value are
     /// dropped, as Prometheus drops series without points.
     func evalVectorSelector(_ vs: VectorSelector, _ r: StepRange, keepTimestamps: Bool = false) throws(QueryError) -> [StepSeries] {
+        if rollupWindow > 0 && !keepTimestamps, let out = try evalVectorSelectorOnRollups(vs, r) { return out }
         let rt = referenceTimes(at: vs.at, offset: vs.offset, r)
         let lookback = limits.lookbackDelta
         let series = select(vs, mint: rt.start &- lookback, maxt: rt.end)

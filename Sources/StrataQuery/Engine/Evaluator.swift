@@ -20,6 +20,12 @@ final class Evaluator {
     /// offset), set inside subqueries with `@`; `.max` when unbounded.
     var selectClamp: Int64 = .max
 
+    /// The rollup window a range query reads where rollups serve it (0:
+    /// raw data only) and whether it was forced (`resolution=5m`); see
+    /// Evaluator+Rollups.swift. Off inside subqueries.
+    var rollupWindow: Int64 = 0
+    var rollupForced = false
+
     /// Samples and points currently held, checked against `limits.maxSamples`.
     var samplesHeld = 0
 

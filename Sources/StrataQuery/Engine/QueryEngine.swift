@@ -43,7 +43,13 @@ public struct QueryEngine: Sendable {
     /// `/api/v1/query_range`: `expr` at start, start + step, ... ≤ end (no
     /// alignment), as a matrix sorted by labels. Scalars become one series
     /// without labels.
-    public func rangeQuery(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> QueryValue {
+    ///
+    /// `resolution` (issue #5): `.raw` reads raw samples only (Prometheus'
+    /// semantics); `.auto` reads the coarsest rollup window no longer than
+    /// the step where rollups serve a step (see `QueryResolution`);
+    /// `.window(w)` reads rollups of `w` wherever the expression allows.
+    public func rangeQuery(_ expr: Expr, start: Int64, end: Int64, step: Int64,
+                           resolution: QueryResolution = .raw) throws(QueryError) -> QueryValue {
         guard step > 0 else {
             throw QueryError(.badData, "zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
@@ -60,6 +66,7 @@ public struct QueryEngine: Sendable {
         }
         let r = StepRange(start: start, step: step, count: Int((end - start) / step) + 1)
         let ev = Evaluator(storage: storage, limits: limits, queryStart: start, queryEnd: end)
+        (ev.rollupWindow, ev.rollupForced) = try Self.rollupWindow(resolution, step: step, available: storage.rollupResolutions)
         switch try ev.eval(expr, r) {
         case .scalar(let v):
             return .matrix([RangeSeries(labels: Labels(), timestamps: (0..<r.count).map(r.time), values: v)])
@@ -72,6 +79,22 @@ public struct QueryEngine: Sendable {
             }
             out.sort { $0.labels < $1.labels }
             return .matrix(out)
+        }
+    }
+
+    /// The rollup window a range query at `step` reads, and whether it was forced.
+    static func rollupWindow(_ resolution: QueryResolution, step: Int64, available: [Int64]) throws(QueryError) -> (Int64, Bool) {
+        switch resolution {
+        case .raw:
+            return (0, false)
+        case .auto:
+            return (available.filter { $0 <= step }.max() ?? 0, false)
+        case .window(let w):
+            guard available.contains(w) else {
+                throw QueryError(.badData, "invalid parameter \"resolution\": no rollups of \(w / 1000)s; available: raw"
+                                 + available.map { ", \($0 / 1000)s" }.joined())
+            }
+            return (w, true)
         }
     }
 

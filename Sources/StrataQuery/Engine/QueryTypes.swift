@@ -60,8 +60,14 @@ public struct QueryLimits: Sendable {
     public var parallelism: Int = QueryLimits.defaultParallelism
 
     /// The machine's cores, at most 4: beyond that, concurrent queries use
-    /// the cores better than one query's parts would.
-    public static let defaultParallelism = Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
+    /// the cores better than one query's parts would. The environment
+    /// variable `STRATA_QUERY_PARALLELISM` overrides it (e.g. 1 to compare).
+    public static let defaultParallelism: Int = {
+        if let s = ProcessInfo.processInfo.environment["STRATA_QUERY_PARALLELISM"], let n = Int(s), n >= 1 {
+            return Swift.min(n, 64)
+        }
+        return Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
+    }()
 
     public init() {}
 }
@@ -90,6 +96,25 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `Querier` over hand-built blocks.
 public protocol QueryableStorage: Sendable {
     func querier(mint: Int64, maxt: Int64) -> Querier
+    /// Rollup windows (ms) the storage makes, finest first (issue #5).
+    var rollupResolutions: [Int64] { get }
+    /// Spans of [mint, maxt) covered by raw data (resolution 0) and by each rollup resolution.
+    func availableResolutions(mint: Int64, maxt: Int64) -> [ResolutionCoverage]
+    /// The rollup windows of `resolution` starting in [mint, maxt].
+    func rollupQuerier(resolution: Int64, mint: Int64, maxt: Int64) -> RollupQuerier
 }
 
-extension Database: QueryableStorage {}
+/// Storage without rollups: raw data everywhere.
+extension QueryableStorage {
+    public var rollupResolutions: [Int64] { [] }
+    public func availableResolutions(mint: Int64, maxt: Int64) -> [ResolutionCoverage] {
+        mint < maxt ? [ResolutionCoverage(resolution: 0, spans: [mint..<maxt])] : []
+    }
+    public func rollupQuerier(resolution: Int64, mint: Int64, maxt: Int64) -> RollupQuerier {
+        RollupQuerier(resolution: resolution, blocks: [], mint: mint, maxt: maxt)
+    }
+}
+
+extension Database: QueryableStorage {
+    public var rollupResolutions: [Int64] { options.rollups.windows }
+}

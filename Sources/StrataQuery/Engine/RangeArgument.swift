@@ -72,7 +72,10 @@ extension Evaluator {
         // (Prometheus' getTimeRangesForSelector with subqueryTimes). It shows
         // only when the subquery's steps move past T (see `referenceTimes`).
         let savedClamp = selectClamp
-        defer { selectClamp = savedClamp }
+        let savedWindow = rollupWindow
+        defer { selectClamp = savedClamp; rollupWindow = savedWindow }
+        // Subquery steps are not the query's steps: raw data only.
+        rollupWindow = 0
         if sq.at != nil {
             selectClamp = ends.start
         } else if selectClamp != .max {

@@ -133,6 +133,11 @@ extension Evaluator {
     static let rangeSeriesPerPart = 16
 
     func evalRangeFunction(_ fn: RangeFunction, _ call: FunctionCall, _ r: StepRange) throws(QueryError) -> [StepSeries] {
+        if rollupWindow > 0, let out = try evalRangeFunctionOnRollups(fn, call, r) { return out }
+        return try evalRangeFunctionRaw(fn, call, r)
+    }
+
+    func evalRangeFunctionRaw(_ fn: RangeFunction, _ call: FunctionCall, _ r: StepRange) throws(QueryError) -> [StepSeries] {
         // Scalar arguments, one value per step.
         var scalars: [[Double]] = []
         for (i, a) in call.args.enumerated() where i != fn.rangeArgIndex {
@@ -157,8 +162,7 @@ extension Evaluator {
                 for i in range {
                     try deadline.check()
                     scratch.load(series[i], mint: mint, maxt: maxt)
-                    scratch.dropStale()
-                    if fn.usesResets { scratch.computeResets() }
+                    scratch.prepareWindows(resets: fn.usesResets)
                     try sweep.run(series[i].labels, &scratch, into: &part)
                 }
                 return part

@@ -2,23 +2,23 @@
 /// rules for the replacement: `$1`, `${1}`, `$name`, `${name}`, `$$`.
 ///
 /// Prometheus anchors the pattern (`^(?:re)$`) and uses Go's RE2. This uses
-/// Swift's `Regex`, which accepts the RE2 syntax dashboards use; patterns
-/// that RE2 refuses are first checked with StrataStorage's `Matcher`.
+/// Swift's `Regex` on StrataStorage's RE2 rewrite of the pattern (the one
+/// label matchers use), so patterns RE2 refuses are refused, and classes,
+/// `.` and flags mean what they mean in RE2.
 struct ReplaceRegex {
     struct Invalid: Error {}
 
     private let regex: Regex<AnyRegexOutput>
 
     init(_ pattern: String) throws(Invalid) {
-        // RE2 syntax check first: Swift accepts some patterns RE2 refuses.
-        guard (try? Matcher(.regexMatch, "x", pattern)) != nil else { throw Invalid() }
+        guard let translated = try? RE2Pattern.swiftSyntax(pattern) else { throw Invalid() }
         do {
-            regex = try Regex("^(?:" + pattern + ")$")
-                // RE2 matches code points, not grapheme clusters; its `\b`,
-                // `\d`, `\s`, `\w` and POSIX classes are ASCII.
+            regex = try Regex("^(?:" + translated + ")$")
+                // RE2 matches code points, not grapheme clusters; its `\b`
+                // is the ASCII word boundary.
                 .matchingSemantics(.unicodeScalar)
                 .wordBoundaryKind(.simple)
-                .asciiOnlyCharacterClasses()
+                .asciiOnlyWordCharacters()
         } catch {
             throw Invalid()
         }

@@ -18,6 +18,32 @@ struct SeriesScratch {
         s.appendSamples(from: mint, to: maxt, ts: &timestamps, vs: &values, decoder: &decoder)
     }
 
+    /// Prepares loaded samples for range functions: `dropStale()`, then,
+    /// with `resets`, `computeResets()`. Most series hold no NaN and no
+    /// reset: one read-only pass over the values finds that out for both.
+    mutating func prepareWindows(resets: Bool) {
+        let n = values.count
+        var firstNaN = n, firstReset = n
+        values.withUnsafeBufferPointer { v in
+            guard n > 0 else { return }
+            if v[0].isNaN { firstNaN = 0; return }
+            var i = 1
+            while i < n {
+                let x = v[i]
+                if x.isNaN { firstNaN = i; return }
+                if resets && firstReset == n && x < v[i - 1] { firstReset = i }
+                i += 1
+            }
+        }
+        if firstNaN < n {
+            dropStale(from: firstNaN)
+            if resets { computeResets() }
+            return
+        }
+        resetCounts.removeAll(keepingCapacity: true)
+        if resets && firstReset < n { fillResets(from: firstReset) }
+    }
+
     /// Removes staleness markers (range selectors never return them) and
     /// replaces other NaN payloads by the canonical NaN. Most series hold no
     /// NaN at all: one read-only pass finds that out.
@@ -28,6 +54,12 @@ struct SeriesScratch {
             return nil
         }
         guard let first else { return }
+        dropStale(from: first)
+    }
+
+    /// `dropStale()` where `first` is the index of the first NaN.
+    private mutating func dropStale(from first: Int) {
+        let n = values.count
         var w = first
         timestamps.withUnsafeMutableBufferPointer { ts in
             values.withUnsafeMutableBufferPointer { vs in
@@ -59,6 +91,13 @@ struct SeriesScratch {
             return nil
         }
         guard let firstReset else { return }
+        fillResets(from: firstReset)
+    }
+
+    /// The prefix counts, given the index of the first reset.
+    private mutating func fillResets(from firstReset: Int) {
+        let n = values.count
+        resetCounts.removeAll(keepingCapacity: true)
         resetCounts.reserveCapacity(n)
         resetCounts.append(contentsOf: repeatElement(0, count: n))
         values.withUnsafeBufferPointer { v in

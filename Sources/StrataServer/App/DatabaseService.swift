@@ -3,8 +3,7 @@ import Logging
 import ServiceLifecycle
 import StrataStorage
 
-/// Owns the database's background work (cutting head data into blocks,
-/// compaction, rollups and retention: `Database.runMaintenance`) and
+/// Owns the database's background work (cutting head data into blocks) and
 /// closes the database (fsyncing the WAL) once the HTTP server has drained.
 struct DatabaseService: Service {
     let db: Database
@@ -17,9 +16,9 @@ struct DatabaseService: Service {
             while true {
                 try await Task.sleep(for: interval)
                 do {
-                    _ = try await offPool { try db.runMaintenance() }
+                    try await offPool { try db.cutBlocksIfNeeded() }
                 } catch {
-                    logger.error("maintenance failed", metadata: ["error": "\(error)"])
+                    logger.error("block cut failed", metadata: ["error": "\(error)"])
                 }
             }
         }

@@ -37,6 +37,11 @@ public final class StrataServer: Sendable {
         self.metrics = metrics
         var opts = DatabaseOptions()
         opts.retention = config.retention
+        opts.retentionBytes = config.retentionBytes
+        opts.rollups.resolutions = [
+            .init(window: 300_000, retention: config.rollupRetention5m),
+            .init(window: 3_600_000, retention: config.rollupRetention1h),
+        ]
         opts.wal.fsync = config.walFsync
         opts.wal.onFsync = { ns in metrics.observeFsync(nanoseconds: ns) }
         opts.head.labelLimits = config.limits.labels
@@ -72,8 +77,9 @@ public final class StrataServer: Sendable {
         router.add(middleware: OriginMiddleware<StrataRequestContext>(allowed: config.security.corsOrigins, forWebSocket: false))
         router.add(middleware: AuthMiddleware<StrataRequestContext>(authenticator: authenticator, audit: events.auditLog, metrics: metrics))
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
-        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: QueryGate(limit: 20),
-                      maxSamples: config.limits.queryMaxSamples).register(on: router)
+        let gate = QueryGate(limit: config.query.maxConcurrency)
+        QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: gate, options: config.query).register(on: router)
+        PercentileHandlers(db: db, gate: gate, timeout: .milliseconds(config.query.timeoutMs)).register(on: router)
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)
@@ -129,7 +135,10 @@ public final class StrataServer: Sendable {
             logger: hbLogger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DatabaseService(db: db, logger: logger, interval: config.storage.maintenanceInterval)),
+            .init(service: DatabaseService(db: db, logger: logger, interval: config.storage.maintenanceInterval ?? .seconds(15))),
+            // After DatabaseService: stops (finishing its round) before the database closes.
+            .init(service: MaintenanceService(db: db, logger: logger,
+                                              interval: config.storage.maintenanceInterval ?? .milliseconds(config.compactionInterval))),
             .init(service: EventsService(stores: events, db: db, logger: logger)),
         ]
         for target in config.remoteWrite {

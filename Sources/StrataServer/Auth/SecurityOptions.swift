@@ -104,7 +104,7 @@ public struct SecurityOptions: Sendable, Equatable {
                     guard let u = item as? [String: Any], let name = u["name"] as? String, !name.isEmpty,
                           let hash = (u["password"] as? String).flatMap(PasswordHash.init(encoded:)),
                           let role = (u["role"] as? String).flatMap(Role.init(name:)) else {
-                        throw .invalid(key, "needs name, password (pbkdf2-sha256$rounds$salt$key, see `strata hash-password`) and role")
+                        throw .invalid(key, "needs name, password (pbkdf2-sha256$rounds$salt$key, see `strata credentials hash-password`) and role")
                     }
                     users.append(User(name: name, password: hash, role: role))
                 }

@@ -9,6 +9,9 @@ import Yams
 /// data_dir: ./data
 /// listen: 127.0.0.1:9201
 /// retention: 30d
+/// retention_size: 20GB       # optional bound on all blocks; oldest deleted first
+/// rollup_retention: {5m: 180d, 1h: 2y}
+/// compaction_interval: 1m    # background compaction, rollups and retention
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
 /// remote_write:               # forward everything ingested (or what matches)
@@ -26,17 +29,24 @@ import Yams
 ///   max_label_name_length: 256
 ///   max_label_value_length: 4096
 ///   max_future_ms: 600000
-///   query_max_samples: 50000000
 /// targets:                   # monitored servers (issue #8, see TargetSpec)
 ///   - {id: node, url: "http://127.0.0.1:9100", kind: prometheus, interval: 15s}
 /// monitoring: {self_scrape: true, host_metrics: true}   # see HealthOptions
 /// realtime: {tick: 100ms}    # WebSocket feeds, see RealtimeOptions
+/// query: {timeout: 2m, max_samples: 50000000, max_concurrency: 20, lookback_delta: 5m}   # QueryOptions
 /// ```
 public struct ServeConfig: Sendable, Equatable {
     public var dataDir = "./data"
     public var host = "127.0.0.1"
     public var port = 9201
     public var retention: Int64 = 30 * 86_400_000
+    /// Size bound on all blocks in bytes (raw and rollups; the oldest go first, never the head). 0: none.
+    public var retentionBytes: Int64 = 0
+    /// Retention of 5-minute and 1-hour rollups (issue #5): 180 days, 2 years.
+    public var rollupRetention5m: Int64 = 180 * 86_400_000
+    public var rollupRetention1h: Int64 = 2 * 365 * 86_400_000
+    /// Pause between background compaction rounds.
+    public var compactionInterval: Int64 = 60_000
     public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
     public var limits = Limits()
     /// Remote-write receivers that ingested data is forwarded to (issue #4).
@@ -45,19 +55,22 @@ public struct ServeConfig: Sendable, Equatable {
     public var targets: [TargetSpec] = []
     public var monitoring = HealthOptions()
     public var realtime = RealtimeOptions()
+    /// PromQL limits (Prometheus' `--query.*` flags, issue #4).
+    public var query = QueryOptions()
     /// Storage knobs that are not in `--help` (tests, issue #7).
     public var storage = StorageTuning()
     /// Authentication, authorization, CORS and TLS (issue #7).
     public var security = SecurityOptions()
 
     /// Knobs for tests that must see many block cuts, compactions and
-    /// retention passes in seconds: the crash matrix runs with 10 s blocks.
+    /// retention passes in seconds: the crash matrix runs with 60 s blocks.
     public struct StorageTuning: Sendable, Equatable {
         /// Length of a block cut from the head (ms); nil: 2 h. Compaction
         /// levels scale with it (×6, ×36, as 2 h → 12 h → 3 d).
         public var blockRange: Int64? = nil
-        /// How often the background loop cuts blocks, compacts and applies retention.
-        public var maintenanceInterval: Duration = .seconds(15)
+        /// How often the background loops cut blocks, compact and apply
+        /// retention; nil: every 15 s and `compaction_interval`.
+        public var maintenanceInterval: Duration? = nil
         public init() {}
 
         public func apply(to o: inout DatabaseOptions) {
@@ -76,8 +89,6 @@ public struct ServeConfig: Sendable, Equatable {
         public var labels = LabelLimits.default
         /// Samples further in the future than this are refused (10 min).
         public var maxFutureMs: Int64 = 600_000
-        /// Samples one query may hold at once (Prometheus' `--query.max-samples`).
-        public var queryMaxSamples = 50_000_000
         public init() {}
     }
 
@@ -132,6 +143,24 @@ public struct ServeConfig: Sendable, Equatable {
             case "retention":
                 guard let r = TimeParameters.parsePromDuration(try string(k, v)), r > 0 else { throw ConfigError.invalid(k, "\(v)") }
                 c.retention = r
+            case "retention_size":
+                guard let n = ByteSize.parse(try string(k, v)) else { throw ConfigError.invalid(k, "\(v)") }
+                c.retentionBytes = n
+            case "rollup_retention":
+                guard let m = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping of 5m/1h to durations") }
+                for (rk, rv) in m {
+                    guard let d = TimeParameters.parsePromDuration(try string("rollup_retention.\(rk)", rv)), d > 0 else {
+                        throw ConfigError.invalid("rollup_retention.\(rk)", "\(rv)")
+                    }
+                    switch rk {
+                    case "5m": c.rollupRetention5m = d
+                    case "1h": c.rollupRetention1h = d
+                    default: throw ConfigError.unknownKey("rollup_retention.\(rk)")
+                    }
+                }
+            case "compaction_interval":
+                guard let d = TimeParameters.parsePromDuration(try string(k, v)), d > 0 else { throw ConfigError.invalid(k, "\(v)") }
+                c.compactionInterval = d
             case "wal_fsync":
                 let interval = (map["wal_fsync_interval"] as? String).flatMap(TimeParameters.parsePromDuration)
                 try c.setWALFsync(try string(k, v), interval: interval)
@@ -155,13 +184,13 @@ public struct ServeConfig: Sendable, Equatable {
                     case "max_label_name_length": c.limits.labels.maxNameLength = n
                     case "max_label_value_length": c.limits.labels.maxValueLength = n
                     case "max_future_ms": c.limits.maxFutureMs = Int64(n)
-                    case "query_max_samples": c.limits.queryMaxSamples = max(1, n)
                     default: throw ConfigError.unknownKey("limits.\(lk)")
                     }
                 }
             case "targets": c.targets = try HealthOptions.targets(yaml: v)
             case "monitoring": try c.monitoring.apply(yaml: v)
             case "realtime": try c.realtime.apply(yaml: v)
+            case "query": try c.query.apply(yaml: v)
             case "storage":
                 guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
                 for (sk, sv) in sm {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import StrataEvents
 import StrataStorage
 
@@ -7,41 +8,158 @@ import StrataStorage
 struct AdminHandlers: Sendable {
     let db: Database
     let audit: AuditLog
+    /// Largest backfill body accepted.
+    var maxImportBytes = 256 << 20
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
         router.put("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
-        router.post("/api/v1/admin/tsdb/compact") { _, ctx in try await compact(ctx) }
         router.get("/api/v1/status/tsdb") { req, _ in status(req) }
+        // Issue #5: as Prometheus' TSDB admin API (POST and PUT), plus `compact`.
+        router.post("/api/v1/admin/tsdb/delete_series") { req, ctx in try await deleteSeries(req, ctx) }
+        router.put("/api/v1/admin/tsdb/delete_series") { req, ctx in try await deleteSeries(req, ctx) }
+        router.post("/api/v1/admin/tsdb/clean_tombstones") { _, ctx in try await cleanTombstones(ctx) }
+        router.put("/api/v1/admin/tsdb/clean_tombstones") { _, ctx in try await cleanTombstones(ctx) }
+        router.post("/api/v1/admin/tsdb/compact") { _, ctx in try await compact(ctx) }
+        router.put("/api/v1/admin/tsdb/compact") { _, ctx in try await compact(ctx) }
+        router.post("/api/v1/admin/tsdb/import") { req, ctx in try await backfill(req, ctx) }
     }
 
-    /// Runs compaction, rollups and retention to completion (`Database.compact`); audited.
+    /// Backfill (issue #5): `POST /api/v1/admin/tsdb/import?format=openmetrics|text|csv|json`
+    /// writes the body's samples straight into blocks (not through the head),
+    /// visible when the answer comes; the next compaction merges and rolls them up.
+    func backfill(_ request: Request, _ ctx: StrataRequestContext) async throws -> Response {
+        var req = request
+        let p = FormParameters(query: req.uri.query)
+        let name = p["format"] ?? "openmetrics"
+        guard let format = BackfillFormat(rawValue: name) else {
+            throw APIError(.badData, "invalid parameter \"format\": \"\(name)\" is not one of "
+                           + BackfillFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let buf: ByteBuffer
+        do {
+            buf = try await req.collectBody(upTo: maxImportBytes)
+        } catch {
+            throw APIError(.tooLarge, "import body larger than \(maxImportBytes) bytes: use `strata import` on the data directory")
+        }
+        let bytes = Array(buf.readableBytesView)
+        let db = self.db
+        let now = nowMillis()
+        let report: ImportReport
+        do {
+            report = try await offPool { try Backfill.load(bytes, format: format, into: db, defaultTimestamp: now) }
+        } catch let e as BackfillError {
+            throw APIError(.badData, e.message)
+        } catch {
+            throw APIError(.badData, "import: \(error)")
+        }
+        await audit.record(type: .dataModification, action: "backfill", outcome: .success, source: ctx.remoteAddress,
+                           description: "imported \(report.samples) samples of \(report.series) series into \(report.blocks.count) block(s)")
+        return APIResponse.success { w in
+            w.raw("{\"series\":")
+            w.int(report.series)
+            w.raw(",\"samples\":")
+            w.int(report.samples)
+            w.raw(",\"blocks\":")
+            stringArray(&w, report.blocks.map(\.id))
+            w.raw(",\"seconds\":")
+            w.number(report.seconds)
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Marks the samples of the matching series in [start, end] deleted
+    /// (tombstones; compaction drops them). Each `match[]` is its own
+    /// selection, as in Prometheus. 204 on success.
+    func deleteSeries(_ request: Request, _ ctx: StrataRequestContext) async throws -> Response {
+        var req = request
+        let p = try await FormParameters.from(&req)
+        let sets = try QueryHandlers.matchers(p, required: true)
+        let start = try QueryHandlers.time(p, "start", default: TimeParameters.minTime)
+        let end = try QueryHandlers.time(p, "end", default: TimeParameters.maxTime)
+        let db = self.db
+        let marked: Int
+        do {
+            marked = try await offPool {
+                var n = 0
+                for m in sets { n += try db.deleteSeries(matchers: m, mint: start, maxt: end) }
+                return n
+            }
+        } catch {
+            await audit.record(type: .dataModification, action: "delete_series", outcome: .failure("\(error)"),
+                               source: ctx.remoteAddress, description: "deleting series failed")
+            throw APIError(.internalError, "delete_series: \(error)")
+        }
+        await audit.record(type: .dataModification, action: "delete_series", outcome: .success, source: ctx.remoteAddress,
+                           description: "deleted samples of \(marked) series",
+                           attributes: ["match": p.all("match[]").joined(separator: " "), "start": String(start), "end": String(end)])
+        return APIResponse.noContent()
+    }
+
+    /// Rewrites the blocks that have tombstones without their deleted samples. 204.
+    func cleanTombstones(_ ctx: StrataRequestContext) async throws -> Response {
+        let db = self.db
+        let report: CompactionReport
+        do {
+            report = try await offPool { try db.cleanTombstones() }
+        } catch {
+            throw APIError(.internalError, "clean_tombstones: \(error)")
+        }
+        await audit.record(type: .dataModification, action: "clean_tombstones", outcome: .success, source: ctx.remoteAddress,
+                           description: "rewrote \(report.tasks.count) block(s) without deleted samples")
+        return APIResponse.noContent()
+    }
+
+    /// Runs compaction, rollups and retention to completion and answers
+    /// what they did (waits for a background round in progress).
     func compact(_ ctx: StrataRequestContext) async throws -> Response {
         let db = self.db
         let report: CompactionReport
         do {
             report = try await offPool { try db.compact() }
         } catch {
-            await audit.record(type: .dataModification, action: "compact", outcome: .failure("\(error)"),
-                               source: ctx.remoteAddress, description: "compaction failed")
-            throw error
+            throw APIError(.internalError, "compact: \(error)")
         }
         await audit.record(type: .dataModification, action: "compact", outcome: .success, source: ctx.remoteAddress,
-                           description: "compacted \(report.tasks.count) task(s)",
-                           attributes: ["tasks": String(report.tasks.count), "deleted": String(report.deletedByTime.count + report.deletedBySize.count)])
+                           description: "compacted \(report.tasks.count) task(s), \(report.rollupBlocks.count) rollup block(s), "
+                               + "\(report.deletedByTime.count + report.deletedBySize.count) block(s) deleted by retention")
         return APIResponse.success { w in
-            w.raw("{\"tasks\":")
-            w.int(report.tasks.count)
-            w.raw(",\"rollupBlocks\":")
-            w.int(report.rollupBlocks.count)
-            w.raw(",\"deletedBlocks\":")
-            w.int(report.deletedByTime.count + report.deletedBySize.count)
+            w.raw("{\"merged\":[")
+            for (i, t) in report.tasks.enumerated() {
+                if i > 0 { w.byte(UInt8(ascii: ",")) }
+                w.raw("{\"reason\":")
+                w.string("\(t.reason)")
+                w.raw(",\"sources\":")
+                stringArray(&w, t.sources)
+                w.raw(",\"minTime\":")
+                w.int64(t.minTime)
+                w.raw(",\"maxTime\":")
+                w.int64(t.maxTime)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.raw("],\"rollupBlocks\":")
+            stringArray(&w, report.rollupBlocks)
+            w.raw(",\"deletedByTime\":")
+            stringArray(&w, report.deletedByTime)
+            w.raw(",\"deletedBySize\":")
+            stringArray(&w, report.deletedBySize)
+            w.raw(",\"samplesRead\":")
+            w.int(report.samplesRead)
             w.raw(",\"samplesWritten\":")
             w.int(report.samplesWritten)
             w.raw(",\"seconds\":")
             w.number(report.seconds)
             w.byte(UInt8(ascii: "}"))
         }
+    }
+
+    private func stringArray(_ w: inout JSONWriter, _ items: [String]) {
+        w.byte(UInt8(ascii: "["))
+        for (i, s) in items.enumerated() {
+            if i > 0 { w.byte(UInt8(ascii: ",")) }
+            w.string(s)
+        }
+        w.byte(UInt8(ascii: "]"))
     }
 
     /// Persists the whole head into blocks; answers once they are durable.
@@ -126,6 +244,8 @@ struct AdminHandlers: Sendable {
                 w.int64(b.minTime)
                 w.raw(",\"maxTime\":")
                 w.int64(b.maxTime)
+                // 0 for raw blocks, the window (ms) of a rollup block: blocks
+                // of one resolution never overlap (checked by the crash matrix).
                 w.raw(",\"resolution\":")
                 w.int64(b.meta.resolution)
                 w.raw(",\"samples\":")

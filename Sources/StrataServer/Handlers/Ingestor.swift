@@ -64,13 +64,9 @@ struct Ingestor: Sendable {
                 continue
             }
             let handle: SeriesHandle
-            if let cached = s.cacheEntry?.handle {
-                handle = cached
-            } else {
-              do throws(SeriesError) {
-                handle = try db.head.series(for: s.labels)
-                s.cacheEntry?.handle = handle
-              } catch {
+            do throws(SeriesError) {
+                handle = try s.headSeries(in: db.head)
+            } catch {
                 switch error {
                 case .invalidLabels(let e, let l):
                     if let limit = Self.limitName(e) { metrics.limitHit(limit) }
@@ -82,7 +78,6 @@ struct Ingestor: Sendable {
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
-              }
             }
             runStarts.append(app.count)
             seriesOfRun.append(si)

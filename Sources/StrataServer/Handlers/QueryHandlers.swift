@@ -10,8 +10,7 @@ struct QueryHandlers: Sendable {
     let engine: QueryEngine
     let metrics: ServerMetrics
     let gate: QueryGate
-    /// Samples one query may hold (`limits.query_max_samples`).
-    var maxSamples = QueryLimits().maxSamples
+    let options: QueryOptions
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/query") { req, _ in try await instant(req) }
@@ -41,7 +40,8 @@ struct QueryHandlers: Sendable {
     }
 
     static func parse(_ query: String?, prefix: String = "invalid parameter \"query\": ") throws(APIError) -> Expr {
-        guard let q = query else { throw APIError(.badData, prefix + "unknown position: parse error: no expression found in input") }
+        // A missing query is the empty one (Go's FormValue): "1:1: … no expression found".
+        let q = query ?? ""
         do {
             return try parsePromQL(q)
         } catch {
@@ -71,16 +71,17 @@ struct QueryHandlers: Sendable {
         return out
     }
 
+    /// The query's limits: the server's (`QueryOptions`), with a shorter
+    /// `timeout` if the request asks for one (Prometheus takes the smaller).
     func limitsFor(_ p: FormParameters) throws(APIError) -> QueryLimits {
-        var limits = QueryLimits()
-        limits.maxSamples = maxSamples
+        var requested: Int64? = nil
         if let t = p["timeout"], !t.isEmpty {
             guard let ms = TimeParameters.parseDuration(t), ms > 0 else {
                 throw APIError(.badData, "invalid parameter \"timeout\": cannot parse \"\(t)\" to a valid duration")
             }
-            if ms < 120_000 { limits.timeout = .milliseconds(ms) }
+            requested = ms
         }
-        return limits
+        return options.limits(requestedTimeoutMs: requested)
     }
 
     // MARK: handlers
@@ -92,8 +93,10 @@ struct QueryHandlers: Sendable {
         let t = try Self.time(p, "time", default: nowMillis())
         let limits = try limitsFor(p)
         let expr = try Self.parse(p["query"])
-        let e = QueryEngine(storage: db, limits: limits)
-        let value = try await evaluate { () throws(QueryError) in try e.instantQuery(expr, at: t) }
+        let db = self.db
+        let value = try await evaluate(limits) { (l) throws(QueryError) in
+            try QueryEngine(storage: db, limits: l).instantQuery(expr, at: t)
+        }
         return Self.render(value)
     }
 
@@ -119,18 +122,29 @@ struct QueryHandlers: Sendable {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let limits = try limitsFor(p)
+        // Issue #5: raw | 5m | 1h | auto (default).
+        let resolution = try QueryResolution.parse(p["resolution"])
         // Unlike /api/v1/query, 2.42 reports a range query's parse error without
         // the `invalid parameter "query": ` prefix.
         let expr = try Self.parse(p["query"], prefix: "")
-        let e = QueryEngine(storage: db, limits: limits)
-        let value = try await evaluate { () throws(QueryError) in try e.rangeQuery(expr, start: start, end: end, step: step) }
+        let db = self.db
+        let value = try await evaluate(limits) { (l) throws(QueryError) in
+            try QueryEngine(storage: db, limits: l).rangeQuery(expr, start: start, end: end, step: step, resolution: resolution)
+        }
         return Self.render(value)
     }
 
-    /// Evaluates off the cooperative pool (queries are CPU-bound and may be long).
-    func evaluate(_ body: @escaping @Sendable () throws(QueryError) -> QueryValue) async throws -> QueryValue {
+    /// Evaluates off the cooperative pool (queries are CPU-bound and may be
+    /// long), once one of the concurrency slots is free; `body` gets
+    /// `limits` with the timeout left after waiting for the slot.
+    func evaluate(_ limits: QueryLimits, _ body: @escaping @Sendable (QueryLimits) throws(QueryError) -> QueryValue) async throws -> QueryValue {
         do {
-            return try await gate.run { try await offPool { () throws -> QueryValue in try body() } }
+            return try await gate.run(timeout: limits.timeout) { left in
+                var adjusted = limits
+                adjusted.timeout = left
+                let l = adjusted
+                return try await offPool { () throws -> QueryValue in try body(l) }
+            }
         } catch let e as QueryError {
             // Refusals by a limit are counted by reason (issue #7); the
             // evaluator names the sample limit only in its message.

@@ -25,7 +25,7 @@ struct StatusHandlers: Sendable {
         router.get("/api/v1/status/config") { _, _ in
             APIResponse.success { w in w.raw("{\"yaml\":"); w.string(configYAML()); w.byte(UInt8(ascii: "}")) }
         }
-        router.get("/api/v1/metadata") { req, _ in metadataResponse(FormParameters(query: req.uri.query)) }
+        router.get("/api/v1/metadata") { req, _ in try metadataResponse(FormParameters(query: req.uri.query)) }
         router.get("/api/v1/query_exemplars") { req, _ in try await exemplars(req) }
         router.post("/api/v1/query_exemplars") { req, _ in try await exemplars(req) }
         router.get("/api/v1/format_query") { req, _ in try await format(req) }
@@ -57,7 +57,8 @@ struct StatusHandlers: Sendable {
             w.raw(",\"goroutineCount\":0,\"GOMAXPROCS\":")
             w.int(ProcessInfo.processInfo.activeProcessorCount)
             w.raw(",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":")
-            w.string(Self.formatDuration(config.retention))
+            // Prometheus: "15d or 20GiB" when a size bound is set.
+            w.string(Self.formatDuration(config.retention) + (config.retentionBytes > 0 ? " or \(config.retentionBytes)B" : ""))
             w.byte(UInt8(ascii: "}"))
         }
     }
@@ -67,10 +68,19 @@ struct StatusHandlers: Sendable {
             ("data-dir", config.dataDir),
             ("listen", config.listen),
             ("retention", Self.formatDuration(config.retention)),
+            ("retention-size", String(config.retentionBytes)),
+            ("rollup-retention.5m", Self.formatDuration(config.rollupRetention5m)),
+            ("rollup-retention.1h", Self.formatDuration(config.rollupRetention1h)),
+            ("compaction-interval", Self.formatDuration(config.compactionInterval)),
             ("wal-fsync", { if case .always = config.walFsync { return "always" } else { return "interval" } }()),
             ("limits.max-body-bytes", String(config.limits.maxBodyBytes)),
             ("limits.max-decoded-bytes", String(config.limits.maxDecodedBytes)),
             ("limits.max-series", String(config.limits.maxSeries)),
+            // Prometheus' own names for the PromQL limits.
+            ("query.lookback-delta", Self.formatDuration(config.query.lookbackDeltaMs)),
+            ("query.max-concurrency", String(config.query.maxConcurrency)),
+            ("query.max-samples", String(config.query.maxSamples)),
+            ("query.timeout", Self.formatDuration(config.query.timeoutMs)),
         ]
     }
 
@@ -99,8 +109,12 @@ struct StatusHandlers: Sendable {
         return "\(ms)ms"
     }
 
-    func metadataResponse(_ p: FormParameters) -> Response {
-        let limit = p["limit"].flatMap(Int.init) ?? -1
+    func metadataResponse(_ p: FormParameters) throws(APIError) -> Response {
+        var limit = -1
+        if let s = p["limit"], !s.isEmpty {
+            guard let n = Int(s) else { throw APIError(.badData, "limit must be a number") }
+            limit = n
+        }
         let perMetric = p["limit_per_metric"].flatMap(Int.init) ?? -1
         let metric = p["metric"]
         var all = metadata.snapshot()
@@ -138,17 +152,20 @@ struct StatusHandlers: Sendable {
     func exemplars(_ request: Request) async throws -> Response {
         var req = request
         let p = try await FormParameters.from(&req)
-        _ = try QueryHandlers.parse(p["query"])
+        // 2.42's queryExemplars: start, end, their order, then the query,
+        // whose parse error has no `invalid parameter` prefix.
         let start = try QueryHandlers.time(p, "start", default: TimeParameters.minTime)
         let end = try QueryHandlers.time(p, "end", default: TimeParameters.maxTime)
-        if end < start { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
+        if end < start { throw APIError(.badData, "end timestamp must not be before start timestamp") }
+        _ = try QueryHandlers.parse(p["query"] ?? "", prefix: "")
         return APIResponse.success { w in w.raw("[]") }
     }
 
     func format(_ request: Request) async throws -> Response {
         var req = request
         let p = try await FormParameters.from(&req)
-        guard let q = p["query"] else { throw APIError(.badData, "invalid parameter \"query\": unknown position: parse error: no expression found in input") }
+        // A missing query is the empty one (Go's FormValue).
+        let q = p["query"] ?? ""
         do {
             let formatted = try formatPromQL(q)
             return APIResponse.success { w in w.string(formatted) }

@@ -80,10 +80,26 @@ struct WriteHandlers: Sendable {
             }
             precision = parsed
         }
-        if let enc = req.headers[.contentEncoding], !enc.isEmpty, enc.lowercased() != "identity" {
-            throw APIError(.badData, "unsupported Content-Encoding \"\(enc)\"; send the body uncompressed")
+        let encoding = req.headers[.contentEncoding]?.lowercased() ?? ""
+        if !encoding.isEmpty, encoding != "identity", encoding != "gzip" {
+            throw APIError(.badData, "unsupported Content-Encoding \"\(encoding)\"; send the body uncompressed or gzip-compressed")
         }
-        let buf = try await body(&req)
+        var buf = try await body(&req)
+        if encoding == "gzip" {
+            var plain: [UInt8] = []
+            let maxDecoded = limits.maxDecodedBytes
+            let failure: Gzip.Error? = buf.withUnsafeReadableBytes { raw in
+                do throws(Gzip.Error) { try Gzip.decompress(raw, maxOutput: maxDecoded, into: &plain); return nil } catch { return error }
+            }
+            if let failure {
+                if case .tooLarge = failure {
+                    ingestor.metrics.limitHit("max_decoded_bytes")
+                    throw APIError(.tooLarge, "line protocol body: \(failure)")
+                }
+                throw APIError(.badData, "line protocol body: \(failure)")
+            }
+            buf = ByteBuffer(bytes: plain)
+        }
         let now = nowMillis()
         var parser = LineProtocolParser(options: LineProtocolOptions(precision: precision, defaultTimestampMs: now))
         var batch = IngestBatch()

@@ -14,9 +14,16 @@ public enum PromNumber {
             out.append(UInt8(ascii: "0"))
             return
         }
+        // Whole numbers below 2^53 (counters, counts, most gauges): their
+        // shortest round-trip digits are their decimal digits. No string
+        // and no allocation on this path.
+        if v.magnitude < 9_007_199_254_740_992, v == v.rounded(.towardZero) {
+            appendInteger(Int64(v), to: &out)
+            return
+        }
         // Swift's description yields the shortest digits that round-trip (like Go's -1 precision).
         var digits: [UInt8] = []
-        digits.reserveCapacity(20)
+        digits.reserveCapacity(24)
         var exp10 = 0          // value = 0.d1d2d3… × 10^exp10
         var negative = false
         var seenDot = false
@@ -87,13 +94,31 @@ public enum PromNumber {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Decimal digits of `n`, without building a String.
+    @inline(__always)
+    static func appendInteger(_ n: Int64, to out: inout [UInt8]) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var m = n.magnitude
+        // 20 digits hold any UInt64; written backwards into a fixed buffer.
+        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buf) { b in
+            var i = 24
+            repeat {
+                i -= 1
+                b[i] = UInt8(48 + m % 10)
+                m /= 10
+            } while m > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<24]))
+        }
+    }
+
     /// Milliseconds as Prometheus' seconds: `12`, `12.5` → `12.500`, `-0.001`.
     public static func appendTimestamp(_ ms: Int64, to out: inout [UInt8]) {
         var sec = ms / 1000
         var frac = ms % 1000
         if frac < 0 { frac += 1000; sec -= 1 }
         if frac == 0 {
-            out.append(contentsOf: String(sec).utf8)
+            appendInteger(sec, to: &out)
             return
         }
         if sec < 0 {
@@ -103,7 +128,7 @@ public enum PromNumber {
             appendTimestamp(total, to: &out)
             return
         }
-        out.append(contentsOf: String(sec).utf8)
+        appendInteger(sec, to: &out)
         out.append(UInt8(ascii: "."))
         out.append(UInt8(48 + UInt8(frac / 100)))
         out.append(UInt8(48 + UInt8((frac / 10) % 10)))

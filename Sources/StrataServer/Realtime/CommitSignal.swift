@@ -57,6 +57,10 @@ public final class CommitSignal: Sendable {
     /// The number of commits signalled so far.
     public var current: UInt64 { generation.load(ordering: .acquiring) }
 
+    /// Whether the evaluator is parked in `wait` (for tests: an idle server
+    /// must park, not spin).
+    var isParked: Bool { state.withLock { $0.waiter != nil } }
+
     /// Waits until the generation differs from `seen` (returns at once if it
     /// already does), or until `wake()`/cancellation. Returns the generation.
     func wait(after seen: UInt64) async -> UInt64 {

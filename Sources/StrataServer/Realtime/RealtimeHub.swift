@@ -269,6 +269,11 @@ public final class RealtimeHub: Sendable {
     /// Number of slow consumers dropped so far.
     public var droppedConnections: Int { dropped.load(ordering: .relaxed) }
 
+    /// Number of WebSocket sessions started so far (connections the server
+    /// has taken over after the upgrade). Monotonic, unlike the open count:
+    /// a client sees its upgrade complete before the server's session starts.
+    public var acceptedConnections: Int { Int(nextConnectionID.load(ordering: .relaxed) - 1) }
+
     /// Asks every connection to close (graceful shutdown).
     func closeAll(reason: String) {
         for ch in channels {

@@ -254,3 +254,38 @@ extension ByteReader {
         return Int(n)
     }
 }
+
+extension RollupChunk {
+    /// Bytes each part of the record for `w`'s windows `range` takes, as
+    /// `encode` writes it (for size reports; docs/benchmarks.md).
+    public static func partSizes(_ w: RollupWindows, _ range: Range<Int>) -> [(part: String, bytes: Int)] {
+        var scratch = Scratch()
+        var whole: [UInt8] = []
+        encode(w, range, into: &whole, scratch: &scratch)
+        var out: [(String, Int)] = []
+        var buf: [UInt8] = []
+        func measure(_ name: String, _ body: (inout [UInt8]) -> Void) {
+            buf.removeAll(keepingCapacity: true)
+            body(&buf)
+            out.append((name, buf.count))
+        }
+        let flags = whole[1 + uvarintSize(UInt64(range.count))]
+        measure("count") { b in w.count.withUnsafeBufferPointer { TimestampColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &b) } }
+        measure("sum") { b in w.sum.withUnsafeBufferPointer { encodeExact(UnsafeBufferPointer(rebasing: $0[range]), into: &b, scratch: &scratch) } }
+        measure("first") { b in w.first.withUnsafeBufferPointer { ValueColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &b) } }
+        measure("last") { b in w.last.withUnsafeBufferPointer { ValueColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &b) } }
+        if flags & minIsFirst == 0 {
+            measure("min") { b in w.min.withUnsafeBufferPointer { ValueColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &b) } }
+        }
+        if flags & maxIsLast == 0 {
+            measure("max") { b in w.max.withUnsafeBufferPointer { ValueColumn.encode(UnsafeBufferPointer(rebasing: $0[range]), into: &b) } }
+        }
+        if flags & increaseIsDelta == 0 {
+            measure("increase") { b in w.increase.withUnsafeBufferPointer { encodeExact(UnsafeBufferPointer(rebasing: $0[range]), into: &b, scratch: &scratch) } }
+        }
+        measure("sketches") { b in encodeSketches(w, range, into: &b, scratch: &scratch) }
+        let parts = out.reduce(0) { $0 + $1.1 }
+        out.append(("header", whole.count - parts))
+        return out
+    }
+}

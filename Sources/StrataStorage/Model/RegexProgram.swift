@@ -11,9 +11,11 @@
 /// and every match runs on a fresh `Processor`. We also lower it eagerly in
 /// `init`, so later concurrent uses only read. Hence `@unchecked Sendable`.
 ///
-/// Alternatives measured (release build, 2 threads, see the `model` branch
-/// report): a `Mutex` around the regex serialises matching across tasks, and
-/// compiling per use costs tens of microseconds per call.
+/// Alternatives measured (release build, `api-server-[0-9]+` over 10 k
+/// label values, 2 threads on a busy 2-core machine): sharing this box
+/// 400 ns per match (wall), a `Mutex` around the regex 880 ns (it
+/// serialises the threads), compiling per use 30–60 µs. One thread alone
+/// matches in about 250 ns.
 final class RegexProgram: @unchecked Sendable {
     let regex: Regex<AnyRegexOutput>
     /// Literals every match starts / ends with; checked first because they

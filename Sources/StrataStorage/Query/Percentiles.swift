@@ -73,7 +73,7 @@ extension Database {
                         // The step whose [t − step, t) holds the window.
                         let k = Int(MemSeries.floorDiv(ws + r - start + step - 1, step))
                         guard k >= 0, k < n, covered[k], stepEnd(k) - step <= ws else { continue }
-                        w.mergeSketch(i, into: &acc.sketches[g][k])
+                        acc.addWindow(g, step: k, w.sketchBytes[w.sketchRange(i)])
                     }
                 }
             }
@@ -93,21 +93,30 @@ extension Database {
                 for i in 0..<ts.count where vs[i].bitPattern != RollupBuilder.staleMarkerBits {
                     let k = Int(MemSeries.floorDiv(ts[i] - start, step)) + 1
                     guard k >= 0, k < n, !covered[k] else { continue }
-                    acc.sketches[g][k].add(vs[i])
+                    acc.addValue(g, step: k, vs[i])
                 }
             }
         }
         return acc.output(quantiles: quantiles, stepEnd: stepEnd)
     }
 
-    /// Sketches per group and step.
+    /// What each group holds per step: stored window sketches (their bytes
+    /// copied) and raw values, gathered unordered and then replayed step by
+    /// step into one reusable sketch, so a query allocates per group, not
+    /// per step.
     struct Accumulator {
+        struct Group {
+            var labels: Labels
+            /// (step, start, end) into `bytes`.
+            var windows: [(step: Int32, start: Int32, end: Int32)] = []
+            var bytes: [UInt8] = []
+            var values: [(step: Int32, value: Double)] = []
+        }
+
         let grouping: [String]?
         let steps: Int
-        var groups: [Labels: Int] = [:]
-        var groupLabels: [Labels] = []
-        /// Per group, one sketch per step (empty ones allocate nothing).
-        var sketches: [[QuantileSketch]] = []
+        var index: [Labels: Int] = [:]
+        var groups: [Group] = []
 
         init(grouping: [String]?, steps: Int) {
             self.grouping = grouping
@@ -121,26 +130,53 @@ extension Database {
             } else {
                 key = Labels(sortedUnchecked: labels.filter { $0.name != "__name__" })
             }
-            if let g = groups[key] { return g }
-            groups[key] = groupLabels.count
-            groupLabels.append(key)
-            sketches.append(Array(repeating: QuantileSketch(), count: steps))
-            return groupLabels.count - 1
+            if let g = index[key] { return g }
+            index[key] = groups.count
+            groups.append(Group(labels: key))
+            return groups.count - 1
+        }
+
+        mutating func addWindow(_ g: Int, step k: Int, _ sketch: ArraySlice<UInt8>) {
+            let start = groups[g].bytes.count
+            groups[g].bytes.append(contentsOf: sketch)
+            groups[g].windows.append((Int32(k), Int32(start), Int32(groups[g].bytes.count)))
+        }
+
+        mutating func addValue(_ g: Int, step k: Int, _ v: Double) {
+            groups[g].values.append((Int32(k), v))
         }
 
         func output(quantiles: [Double], stepEnd: (Int) -> Int64) -> [PercentileSeries] {
             var out: [PercentileSeries] = []
-            for g in groupLabels.indices {
-                for q in quantiles {
-                    var ts: [Int64] = [], vs: [Double] = []
-                    for k in 0..<steps {
-                        guard let v = sketches[g][k].quantile(q) else { continue }
-                        ts.append(stepEnd(k))
-                        vs.append(v)
+            var sketch = QuantileSketch()
+            for var g in groups {
+                g.windows.sort { $0.step < $1.step }
+                g.values.sort { $0.step < $1.step }
+                var ts: [Int64] = []
+                var vs = [[Double]](repeating: [], count: quantiles.count)
+                var wi = 0, vi = 0
+                g.bytes.withUnsafeBytes { raw in
+                    while wi < g.windows.count || vi < g.values.count {
+                        let k = min(wi < g.windows.count ? g.windows[wi].step : .max, vi < g.values.count ? g.values[vi].step : .max)
+                        sketch.reset()
+                        while wi < g.windows.count && g.windows[wi].step == k {
+                            // Validated when the rollup chunk was decoded.
+                            sketch.merge(validated: UnsafeRawBufferPointer(rebasing: raw[Int(g.windows[wi].start)..<Int(g.windows[wi].end)]))
+                            wi += 1
+                        }
+                        while vi < g.values.count && g.values[vi].step == k {
+                            sketch.add(g.values[vi].value)
+                            vi += 1
+                        }
+                        guard !sketch.isEmpty else { continue }
+                        ts.append(stepEnd(Int(k)))
+                        for (qi, q) in quantiles.enumerated() { vs[qi].append(sketch.quantile(q)!) }
                     }
-                    guard !ts.isEmpty else { continue }
-                    let labels = Labels(sorting: Array(groupLabels[g]) + [Label("quantile", Self.format(q))])
-                    out.append(PercentileSeries(labels: labels, quantile: q, timestamps: ts, values: vs))
+                }
+                guard !ts.isEmpty else { continue }
+                for (qi, q) in quantiles.enumerated() {
+                    let labels = Labels(sorting: Array(g.labels) + [Label("quantile", Self.format(q))])
+                    out.append(PercentileSeries(labels: labels, quantile: q, timestamps: ts, values: vs[qi]))
                 }
             }
             return out.sorted { $0.labels < $1.labels }

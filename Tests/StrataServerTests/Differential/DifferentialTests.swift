@@ -95,6 +95,16 @@ import StrataTestSupport
                     Issue.record(Comment(rawValue: "\(path) \(params): \(diff)"))
                 }
             }
+            // Status endpoints hold each server's own facts: the same fields
+            // with the same JSON types (what Grafana and tools read).
+            for path in ["/api/v1/status/buildinfo", "/api/v1/status/runtimeinfo"] {
+                let p = try await Self.get(prom.base + path)
+                let s = try await Self.get(strata.base + path)
+                #expect(s.status == 200 && s.json?["status"] as? String == "success", "\(path): \(s.text)")
+                if let diff = Self.shapeDifference(p.data, s.data) {
+                    Issue.record(Comment(rawValue: "\(path): \(diff)"))
+                }
+            }
             for f in failures {
                 Issue.record(Comment(rawValue: "corpus.txt:\(f.entry.line): \(f.entry.template)\n\(f.text)"))
             }
@@ -107,8 +117,8 @@ import StrataTestSupport
     }
 
     /// API requests outside the corpus whose whole answer (status, envelope,
-    /// data or error message) must be the same: parameter errors and the
-    /// metadata endpoints.
+    /// data or error message) must be the same: parameter errors, the
+    /// series/label endpoints, format_query, query_exemplars and metadata.
     static func apiCases(t0: Int64) -> [(String, [(String, String)])] {
         let a = PromTime.format(t0), b = PromTime.format(t0 + 3_600_000)
         return [
@@ -116,6 +126,8 @@ import StrataTestSupport
             ("/api/v1/query", [("query", "up"), ("time", a), ("timeout", "abc")]),
             ("/api/v1/query", [("query", "sum("), ("time", a)]),
             ("/api/v1/query", [("query", ""), ("time", a)]),
+            ("/api/v1/query", [("time", a)]),
+            ("/api/v1/query_range", [("start", a), ("end", b), ("step", "60")]),
             ("/api/v1/query", [("query", "up"), ("time", "2030-01-01T00:00:00Z")]),
             ("/api/v1/query_range", [("query", "up"), ("end", b), ("step", "60")]),
             ("/api/v1/query_range", [("query", "up"), ("start", "x"), ("end", b), ("step", "60")]),
@@ -154,7 +166,44 @@ import StrataTestSupport
             ("/api/v1/label/v/values", [("match[]", "label_test{group=\"odd\"}")]),
             ("/api/v1/label/__name__/values", []),
             ("/api/v1/label/nonexistent/values", []),
+            // format_query: Prometheus' Pretty(0) layout and its parse errors.
+            ("/api/v1/format_query", [("query", "sum by(job)(rate(http_requests_total{job=\"api-server\",code=~\"5..\"}[5m])) / ignoring(code) group_left sum without(code)(rate(http_requests_total[5m]))")]),
+            ("/api/v1/format_query", [("query", "foo offset 5m @ 1000 + bar[1h:5m] # comment")]),
+            ("/api/v1/format_query", [("query", "sum(")]),
+            ("/api/v1/format_query", []),
+            // query_exemplars: no exemplar storage in either, so parameter checks and [].
+            ("/api/v1/query_exemplars", [("query", "http_requests_total"), ("start", a), ("end", b)]),
+            ("/api/v1/query_exemplars", [("query", "sum(")]),
+            ("/api/v1/query_exemplars", [("query", "up"), ("start", "abc")]),
+            ("/api/v1/query_exemplars", [("query", "sum("), ("start", "abc")]),
+            ("/api/v1/query_exemplars", [("start", a)]),
+            ("/api/v1/query_exemplars", [("query", "up"), ("start", b), ("end", a)]),
+            // metadata: neither keeps metadata from remote write.
+            ("/api/v1/metadata", []),
+            ("/api/v1/metadata", [("metric", "http_requests_total")]),
+            ("/api/v1/metadata", [("limit", "abc")]),
+            ("/api/v1/metadata", [("limit", "0")]),
         ]
+    }
+
+    /// Fields of Prometheus' object missing from Strata's or of another
+    /// JSON type; nil when every field is there with its type.
+    static func shapeDifference(_ prometheus: Any?, _ strata: Any?) -> String? {
+        guard let p = prometheus as? [String: Any], let s = strata as? [String: Any] else { return "not objects" }
+        func kind(_ v: Any) -> String {
+            // Booleans and numbers are both NSNumber after JSONSerialization.
+            if v is String { return "string" }
+            if v is NSNumber { return "number or bool" }
+            if v is [Any] { return "array" }
+            if v is [String: Any] { return "object" }
+            return "null"
+        }
+        var out: [String] = []
+        for (k, v) in p.sorted(by: { $0.key < $1.key }) {
+            guard let w = s[k] else { out.append("missing \(k)"); continue }
+            if kind(v) != kind(w) { out.append("\(k): \(kind(w)) instead of \(kind(v))") }
+        }
+        return out.isEmpty ? nil : out.joined(separator: ", ")
     }
 
     /// Compares two API answers as JSON values; nil when they are equal.

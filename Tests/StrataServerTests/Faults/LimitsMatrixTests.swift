@@ -15,7 +15,7 @@ import StrataCodec
         c.limits.maxDecodedBytes = 2048
         c.limits.maxSeries = 8
         c.limits.labels = .init(maxLabels: 4, maxNameLength: 16, maxValueLength: 32)
-        c.limits.queryMaxSamples = 50
+        c.query.maxSamples = 50
     }
 
     struct Row: CustomStringConvertible {

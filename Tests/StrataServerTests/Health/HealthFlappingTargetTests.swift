@@ -7,15 +7,19 @@ import Testing
 /// status transitions, `health_update` pushes, and the TSDB side (up,
 /// staleness markers, probe series) as Prometheus would write them.
 @Suite struct HealthFlappingTargetTests {
+    /// Checks every 200 ms with a timeout far above that: the failures the
+    /// test looks for come from the target's answers (500, 503), never from
+    /// a check that a loaded machine made slow (a timeout would mark the
+    /// series stale, and a check slower than 80 % of the timeout degrades).
     static func config(_ flap: FlappingTarget) -> (inout ServeConfig) -> Void {
         { cfg in
             cfg.monitoring.selfScrape = false
             cfg.monitoring.hostMetrics = false
             cfg.targets = [
                 TargetSpec(id: "flap", url: "http://127.0.0.1:\(flap.port)/metrics", kind: .prometheus,
-                           intervalMs: 200, timeoutMs: 150, labels: ["team": "db"], source: .config),
+                           intervalMs: 200, timeoutMs: 10_000, labels: ["team": "db"], source: .config),
                 TargetSpec(id: "flap-probe", url: "http://127.0.0.1:\(flap.port)/probe", kind: .http,
-                           intervalMs: 200, timeoutMs: 150, source: .config),
+                           intervalMs: 200, timeoutMs: 10_000, source: .config),
             ]
         }
     }

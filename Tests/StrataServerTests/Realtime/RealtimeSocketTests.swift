@@ -144,6 +144,9 @@ import Testing
             // Generous: on a loaded machine the slow client may take a while to drain.
             c.realtime.dropGrace = .seconds(60)
             c.realtime.closeTimeout = .seconds(60)
+            // The paused client answers no pings: a heartbeat timeout must not
+            // close it before its send buffer overflows, however slow the run.
+            c.realtime.pingInterval = .seconds(600)
         }) { s in
             let hub = s.server.realtime
             let slow = try await RealtimeTestClient.connect(s.ws("activity", "since=0"), startPaused: true)
@@ -158,7 +161,7 @@ import Testing
                 hub.publish(channel: .activity, type: "activity_update", payload: ["n": .int(Int64(published)), "blob": .string(blob)])
                 published += 1
                 let n = published
-                try await fast.waitFor("event \(n)") { $0.count >= n + 1 }
+                try await fast.waitFor("event \(n)") { $0.filter(Self.isTestEvent).count >= n }
             }
             #expect(hub.droppedConnections == 1, "published \(published) events")
             #expect(hub.liveConnections(.activity) == 1)
@@ -166,14 +169,20 @@ import Testing
             slow.resumeReading()
             // The fast client got every event, in order.
             let n = published
-            let got = try await fast.waitFor("\(n) events", timeout: .seconds(60)) { $0.filter { $0.type == "activity_update" }.count == n }
-            #expect(got.filter { $0.type == "activity_update" }.map { $0.int("n")! } == (0..<Int64(n)).map { $0 })
-            let frame = try await slow.closeFrame()
+            let got = try await fast.waitFor("\(n) events", timeout: .seconds(60)) { $0.filter(Self.isTestEvent).count == n }
+            #expect(got.filter(Self.isTestEvent).map { $0.int("n")! } == (0..<Int64(n)).map { $0 })
+            let frame = try await slow.closeFrame(timeout: .seconds(90))
             #expect(frame?.closeCode == .policyViolation)
             #expect(frame?.reason?.hasPrefix("slow consumer") == true)
-            #expect(slow.messages.filter { $0.type == "activity_update" }.count < n)
+            #expect(slow.messages.filter(Self.isTestEvent).count < n)
             await fast.close()
         }
+    }
+
+    /// An event the slow-consumer test published (the server may publish
+    /// activity of its own on the same channel).
+    @Sendable static func isTestEvent(_ m: RealtimeTestClient.Message) -> Bool {
+        m.type == "activity_update" && m.int("n") != nil
     }
 
     @Test func applicationPingGetsPong() async throws {
@@ -205,13 +214,37 @@ import Testing
         try await withRealtimeServer({ $0.realtime.pingInterval = .milliseconds(200) }) { s in
             let hub = s.server.realtime
             let silent = try await RealtimeTestClient.connect(s.ws("activity", "since=0"), startPaused: true)
+            // The client's upgrade completes before the server's session
+            // starts, so the open count alone is 0 both before and after:
+            // wait for a session that started and ended.
             try await waitUntil(timeout: .seconds(20), "the silent peer to be dropped") {
-                hub.connectionCount.load(ordering: .relaxed) == 0
+                hub.acceptedConnections == 1 && hub.connectionCount.load(ordering: .relaxed) == 0
             }
             silent.resumeReading()
             let frame = try await silent.closeFrame()
             #expect(frame?.closeCode == .goingAway)
             #expect(frame?.reason == "Ping timeout")
+        }
+    }
+
+    /// The same, on the wire: a peer that upgrades and then sends nothing
+    /// (no pong) gets the close frame 1001 "Ping timeout", and the server
+    /// closes the TCP connection (the read ends without the peer closing).
+    @Test func silentPeerGetsACloseFrameAndItsConnectionClosed() async throws {
+        try await withRealtimeServer({ $0.realtime.pingInterval = .milliseconds(200) }) { s in
+            let hub = s.server.realtime
+            let t = try await RawWebSocketPeer.run(port: s.port, path: "/ws/activity?since=0") {
+                try await waitUntil(timeout: .seconds(20), "the silent peer to be dropped") {
+                    hub.acceptedConnections == 1 && hub.connectionCount.load(ordering: .relaxed) == 0
+                }
+            }
+            #expect(t.statusLine.hasPrefix("HTTP/1.1 101"), "\(t.statusLine)")
+            #expect(t.serverClosed)
+            #expect(t.frames.contains { $0.opcode == 0x9 }, "the server pinged")
+            let close = t.frames.last
+            #expect(close?.opcode == 0x8)
+            #expect(close.map { Array($0.payload.prefix(2)) } == [0x03, 0xE9])  // 1001 going away
+            #expect(close.map { String(decoding: $0.payload.dropFirst(2), as: UTF8.self) } == "Ping timeout")
         }
     }
 

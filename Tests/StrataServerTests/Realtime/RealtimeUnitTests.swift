@@ -130,6 +130,11 @@ import Testing
         #expect(w.incrementalRange(now: 22_100, changedFrom: 19_200) == (20_000, 22_000))
         #expect(w.incrementalRange(now: 22_100, changedFrom: 5_000) == (18_000, 22_000))
         #expect(w.incrementalRange(now: 22_100, changedFrom: .max) == (21_000, 22_000))
+        // Nothing to do: no new grid time and only newer samples.
+        #expect(!w.needsEvaluation(now: 20_900, changedFrom: 20_500))
+        #expect(w.needsEvaluation(now: 20_900, changedFrom: 20_000))
+        #expect(w.needsEvaluation(now: 21_000, changedFrom: 20_500))
+        #expect(w.needsEvaluation(now: 20_900, changedFrom: nil))
         let u = w.apply([
             Self.series("a", [(18_000, 1), (19_000, 5), (20_000, 1), (21_000, 1), (22_000, 1)]),
             Self.series("b", [(22_000, 7)]),

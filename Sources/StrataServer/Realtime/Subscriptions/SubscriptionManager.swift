@@ -147,7 +147,8 @@ final class SubscriptionManager: Service, Sendable {
                 if let js = joiners[key], !js.isEmpty {
                     evaluateWithJoiners(g, js, engine, now: now)
                     s.evaluations += 1
-                } else if tick && !g.members.isEmpty {
+                } else if tick && !g.members.isEmpty
+                            && (g.usesQueryBounds || g.window.needsEvaluation(now: now, changedFrom: changedFrom)) {
                     evaluateIncrementally(g, engine, now: now, changedFrom: changedFrom)
                     s.evaluations += 1
                 }

@@ -64,6 +64,15 @@ struct SubscriptionWindow {
         return (end - (rangeMs / stepMs) * stepMs, end)
     }
 
+    /// Whether a tick at `now` can change anything: a new grid time has
+    /// come, or a commit reached back to an evaluated grid time. With
+    /// dashboard steps (15 s) most ticks of a busy server need no evaluation.
+    func needsEvaluation(now: Int64, changedFrom: Int64?) -> Bool {
+        guard let through = evaluatedThrough else { return true }
+        guard let c = changedFrom else { return true }
+        return alignDown(now) > through || c <= through
+    }
+
     /// What a tick at `now` must evaluate, up to the newest grid time: from
     /// the oldest point the commits since the last tick can have changed
     /// (`changedFrom`, their oldest sample; nil: unknown, take the whole late
