@@ -96,10 +96,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The web dashboard's static files (issue #11), served by DashboardHandlers.
+            resources: [.copy("Dashboard/Assets")],
             swiftSettings: strictSwift
         ),
         // Event store: audit log and user-activity analytics on the engine (issue #10).
-        .target(name: "StrataEvents", dependencies: ["StrataCodec", "StrataStorage", .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
+        .target(
+            name: "StrataEvents",
+            dependencies: [
+                "StrataCodec", "StrataStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The offline benchmark harness behind `strata bench` (issue #6).
         .target(
             name: "StrataBench",

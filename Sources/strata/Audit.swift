@@ -32,19 +32,15 @@ struct AuditVerify: ParsableCommand {
         guard FileManager.default.fileExists(atPath: dir) else {
             throw ValidationError("no audit log at \(dir)")
         }
-        var expected: (UInt64, SHA256.Digest)?
+        var expected: (id: UInt64, hash: ChainHash)?
         if let expectHead {
-            let parts = expectHead.split(separator: ":")
-            guard parts.count == 2, let id = UInt64(parts[0]), let hash = SHA256.Digest(hex: String(parts[1])) else {
+            guard let e = ChainReport.parseHead(expectHead) else {
                 throw ValidationError("--expect-head must be <id>:<64 hex digits>")
             }
-            expected = (id, hash)
+            expected = e
         }
-        var report = try ChainVerifier.verify(directory: dir, probe: expected?.0)
-        if let (id, hash) = expected, report.probeHash != hash {
-            report.problems.append(.headMismatch(computed: report.probeHash.map { "\(id):\($0.hex)" } ?? "event \(id) missing",
-                                                 recorded: "\(id):\(hash.hex)"))
-        }
+        var report = try ChainVerifier.verify(directory: dir, probe: expected?.id)
+        if let e = expected { report.expect(id: e.id, hash: e.hash) }
         if json {
             var out = "{\"ok\":\(report.ok),\"events\":\(report.events),\"blocks\":\(report.blocks),\"wal_events\":\(report.walEvents)"
             out += ",\"first_id\":\(report.firstID.map(String.init) ?? "null"),\"last_id\":\(report.lastID.map(String.init) ?? "null")"

@@ -22,11 +22,13 @@ struct AuditBench: ParsableCommand {
     @Option(help: "Results per page.") var limit = 100
     @Option(name: .customLong("dir"), help: "Scratch directory (deleted afterwards unless --keep).") var dir: String?
     @Flag(help: "Keep the store.") var keep = false
+    @Flag(name: .customLong("ingest-only"), help: "Only measure appends (no cuts, no search).") var ingestOnly = false
+    @Flag(name: .customLong("search-only"), help: "Search an existing store kept with --keep --dir.") var searchOnly = false
     @Option(help: "Seed.") var seed: UInt64 = 1
 
     func run() throws {
         let base = dir ?? NSTemporaryDirectory() + "strata-audit-bench-\(getpid())"
-        try? FileManager.default.removeItem(atPath: base)
+        if !searchOnly { try? FileManager.default.removeItem(atPath: base) }
         defer { if !keep { try? FileManager.default.removeItem(atPath: base) } }
         var o = EventStoreOptions()
         o.wal.fsync = .interval(milliseconds: 1000)
@@ -39,17 +41,22 @@ struct AuditBench: ParsableCommand {
         var gen = AuditWorkload(seed: seed)
         let clock = ContinuousClock()
         var appendTime = Duration.zero
+        var appendCPU = 0.0
         var maintenanceTime = Duration.zero
         var rawBytes = 0
         var done = 0
         var nextMaintenance = t0 + 3_600_000
-        print("generating and ingesting \(events) events over \(days) days …")
-        while done < events {
+        // Poisson arrivals: exponential gaps with the mean that fits `events` into `span`.
+        let meanGap = Double(span) / Double(events)
+        var clockMs = Double(t0)
+        if !searchOnly { print("generating and ingesting \(events) events over \(days) days …") }
+        while done < events && !searchOnly {
             let n = min(batch, events - done)
             var drafts: [EventDraft] = []
             drafts.reserveCapacity(n)
-            for i in 0..<n {
-                let t = t0 + span * Int64(done + i) / Int64(events)
+            for _ in 0..<n {
+                clockMs += -log(1 - Double(gen.rng.next() >> 11) * 0x1p-53) * meanGap
+                let t = min(t0 + span - 1, Int64(clockMs))
                 let d = gen.event(at: t)
                 rawBytes += d.description.utf8.count + d.user.utf8.count + d.source.utf8.count + d.action.utf8.count
                     + d.type.name.utf8.count + d.severity.name.utf8.count + 8
@@ -57,11 +64,13 @@ struct AuditBench: ParsableCommand {
                 drafts.append(d)
             }
             let s = clock.now
+            let c = threadCPU()
             _ = try store.appendWithoutWaiting(drafts)
+            appendCPU += threadCPU() - c
             appendTime += clock.now - s
             done += n
             let now = drafts[n - 1].timestamp
-            if now >= nextMaintenance {
+            if now >= nextMaintenance && !ingestOnly {
                 let m = clock.now
                 try store.cutIfNeeded(now: now)
                 try store.compactIfNeeded(now: now)
@@ -70,21 +79,40 @@ struct AuditBench: ParsableCommand {
             }
         }
         let end = t0 + span
-        let m = clock.now
-        try store.flush()
-        try store.compactIfNeeded(now: end + 86_400_000)
-        maintenanceTime += clock.now - m
-        let secs = Double(appendTime.components.seconds) + Double(appendTime.components.attoseconds) / 1e18
-        let msecs = Double(maintenanceTime.components.seconds) + Double(maintenanceTime.components.attoseconds) / 1e18
-        let bytes = store.blockBytes
-        print(String(format: "ingest: %d events in %.2f s of append calls = %.0f events/s (batches of %d, WAL fsync interval)", events, secs, Double(events) / secs, batch))
-        print(String(format: "maintenance (cuts, compaction): %.1f s", msecs))
-        print(String(format: "storage: %d blocks, %.1f MB, %.1f bytes/event (raw field bytes %.1f/event)",
-                     store.blockMetas.count, Double(bytes) / 1e6, Double(bytes) / Double(events), Double(rawBytes) / Double(events)))
+        if ingestOnly {
+            let secs = Double(appendTime.components.seconds) + Double(appendTime.components.attoseconds) / 1e18
+            print(String(format: "ingest: %d events in %.2f s of append calls = %.0f events/s (thread CPU %.2f s = %.0f events/s)",
+                         events, secs, Double(events) / secs, appendCPU / 1000, Double(events) / (appendCPU / 1000)))
+            try store.close()
+            return
+        }
+        if !searchOnly {
+            let m = clock.now
+            try store.flush()
+            try store.compactIfNeeded(now: end + 86_400_000)
+            maintenanceTime += clock.now - m
+            let secs = Double(appendTime.components.seconds) + Double(appendTime.components.attoseconds) / 1e18
+            let msecs = Double(maintenanceTime.components.seconds) + Double(maintenanceTime.components.attoseconds) / 1e18
+            let bytes = store.blockBytes
+            print(String(format: "ingest: %d events in %.2f s of append calls = %.0f events/s (batches of %d, WAL fsync interval); thread CPU %.2f s = %.0f events/s",
+                         events, secs, Double(events) / secs, batch, appendCPU / 1000, Double(events) / (appendCPU / 1000)))
+            print(String(format: "maintenance (cuts, compaction): %.1f s", msecs))
+            print(String(format: "storage: %d blocks, %.1f MB, %.1f bytes/event (raw field bytes %.1f/event)",
+                         store.blockMetas.count, Double(bytes) / 1e6, Double(bytes) / Double(events), Double(rawBytes) / Double(events)))
+            var parts: [String: Int] = [:]
+            for b in store.blockReaders { for (k, v) in try b.storageBreakdown() { parts[k, default: 0] += v } }
+            print("  per event: " + parts.sorted { $0.value > $1.value }
+                .map { String(format: "%@ %.2f", $0.key, Double($0.value) / Double(events)) }.joined(separator: ", "))
+        } else {
+            print("searching \(store.count) stored events in \(store.blockMetas.count) blocks")
+        }
 
         // Search: filtered free-text first pages.
         var rng = SplitMix(seed: seed &+ 7)
         var lat: [Double] = []
+        var byKind: [[Double]] = [[], [], [], []]
+        var byKindCPU: [[Double]] = [[], [], [], []]
+        var cpuLat: [Double] = []
         var totals = 0
         let ranges: [Int64] = [3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000]
         let terms = ["login", "failed", "denied", "export", "token", "expired", "password", "sso", "series", "report", "rule", "target"]
@@ -105,15 +133,36 @@ struct AuditBench: ParsableCommand {
                 q.text = TextQuery.parse("perm* " + gen.resources[Int(rng.next() % UInt64(gen.resources.count))])
             }
             let s = clock.now
+            let c0 = threadCPU()
             let page = try store.search(q)
+            let cpu = threadCPU() - c0
             let d = clock.now - s
-            lat.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
+            let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
+            lat.append(ms)
+            cpuLat.append(cpu)
+            byKind[i % 4].append(ms)
+            byKindCPU[i % 4].append(cpu)
             totals += page.total
+        }
+        guard !lat.isEmpty else {
+            try store.close()
+            return
         }
         lat.sort()
         func pct(_ p: Double) -> Double { lat[min(lat.count - 1, Int(Double(lat.count) * p))] }
         print(String(format: "search (%d filtered free-text queries, first page of %d): p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; mean total %.0f matches",
                      queries, limit, pct(0.5), pct(0.95), pct(0.99), lat.last ?? 0, Double(totals) / Double(max(1, queries))))
+        cpuLat.sort()
+        print(String(format: "  thread CPU time per query: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
+                     cpuLat[cpuLat.count / 2], cpuLat[min(cpuLat.count - 1, Int(Double(cpuLat.count) * 0.95))],
+                     cpuLat[min(cpuLat.count - 1, Int(Double(cpuLat.count) * 0.99))]))
+        let kinds = ["one term", "type + two terms", "phrase + user", "severity + prefix + term"]
+        for (k, l) in byKind.enumerated() where !l.isEmpty {
+            let s = l.sorted(), c = byKindCPU[k].sorted()
+            print(String(format: "  %@: wall p50 %.2f ms, p95 %.2f ms; CPU p50 %.2f ms, p95 %.2f ms", kinds[k],
+                         s[s.count / 2], s[min(s.count - 1, Int(Double(s.count) * 0.95))],
+                         c[c.count / 2], c[min(c.count - 1, Int(Double(c.count) * 0.95))]))
+        }
         try store.close()
     }
 }
@@ -179,4 +228,12 @@ struct AuditWorkload {
                               action: "token_rejected", description: "API token rejected: expired", attributes: attrs)
         }
     }
+}
+
+/// CPU time of the calling thread in milliseconds (robust against other
+/// processes competing for the cores, unlike wall-clock time).
+func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
 }

@@ -125,4 +125,28 @@ import StrataTestSupport
         #expect(again.blockMetas.count == store.blockMetas.count)
         try again.close()
     }
+
+    /// Canonically equivalent but differently encoded strings stay distinct, byte for byte.
+    @Test func unicodeSpellingsSurviveBlocksByteForByte() throws {
+        let fx = try StoreFixture()
+        defer { fx.remove() }
+        let store = try fx.open()
+        let nfc = "Jos\u{E9}", nfd = "Jose\u{301}"
+        #expect(nfc == nfd && !nfc.utf8.elementsEqual(nfd.utf8))
+        let drafts = [nfc, nfd, nfc].enumerated().map { i, u in
+            EventDraft(timestamp: Self.t0 + Int64(i), type: .authentication, user: u, source: u, action: u,
+                       description: "caf\u{E9} " + u, attributes: [EventAttribute("k", u)])
+        }
+        let all = try appendAll(store, drafts)
+        try store.flush()
+        #expect(store.headCount == 0)
+        let got = try everything(store)
+        #expect(got.map { Array($0.user.utf8) } == all.map { Array($0.user.utf8) })
+        #expect(got.map { Array($0.description.utf8) } == all.map { Array($0.description.utf8) })
+        var q = EventQuery(start: .min, end: .max)
+        q.user = nfd
+        #expect(try store.search(q).events.map(\.id) == [2])
+        try store.close()
+        #expect(try ChainVerifier.verify(directory: fx.dir).ok)
+    }
 }

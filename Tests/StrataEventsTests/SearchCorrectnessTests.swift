@@ -77,7 +77,7 @@ import StrataTestSupport
         try store.cutIfNeeded(now: Self.t0 + 20 * 3_600_000)
         // Recompute the chain by hand in id order.
         var h = EventChain.genesis
-        var expected: [UInt64: (SHA256.Digest, SHA256.Digest)] = [:]
+        var expected: [UInt64: (ChainHash, ChainHash)] = [:]
         for e in all {
             var body: [UInt8] = []
             EventBody.encode(e.draft, into: &body)

@@ -81,39 +81,14 @@ public struct HyperLogLog: Sendable, Equatable {
     }
 }
 
-/// A 64-bit hash of strings for the sketches: 8 bytes at a time through a
-/// multiply-rotate round, then SplitMix64's finaliser (Steele et al. 2014)
-/// so every output bit depends on every input bit. Deterministic across
-/// processes (Swift's `Hasher` is seeded per process), so estimates are
-/// reproducible.
+/// A 64-bit hash of strings for the sketches (`TermHash`: 8 bytes at a time
+/// through a multiply-rotate round, then SplitMix64's finaliser, Steele et
+/// al. 2014, so every output bit depends on every input bit). Deterministic
+/// across processes (Swift's `Hasher` is seeded per process), so estimates
+/// are reproducible.
 public enum StringHash {
-    @inline(__always) static func fmix(_ v: UInt64) -> UInt64 {
-        var z = v
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
     public static func hash(_ s: String) -> UInt64 {
         var s = s
-        return s.withUTF8 { u in
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(u.count)
-            var i = 0
-            let raw = UnsafeRawBufferPointer(u)
-            while i + 8 <= u.count {
-                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let m = h ^ fmix(w)
-                h = (m &<< 27 | m &>> 37) &* 0x0000_0100_0000_01B3
-                i += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < u.count {
-                tail |= UInt64(u[i]) << shift
-                shift += 8
-                i += 1
-            }
-            return fmix(h ^ fmix(tail ^ 0xD6E8_FEB8_6659_FD93))
-        }
+        return s.withUTF8 { TermHash.hash(UnsafeRawBufferPointer($0)) }
     }
 }

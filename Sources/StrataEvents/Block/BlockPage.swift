@@ -26,8 +26,15 @@ struct BlockPage {
     var textStarts: [Int] = []
     /// Which page this holds (-1: none).
     var pageIndex = -1
-    /// Whether `text` is decoded (columns only otherwise).
-    var hasText = false
+    /// How much of it is decoded.
+    var level = Level.none
+
+    /// What a caller needs of a page: time and id (positions, cursors), all
+    /// columns, or the text too (results, phrase checks).
+    enum Level: Int, Comparable {
+        case none = 0, timeAndIDs, columns, text
+        static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+    }
 
     // MARK: encode
 
@@ -81,24 +88,29 @@ struct BlockPage {
         return Int(n)
     }
 
-    /// Decodes the page payload at `range` of `file`; text only if `withText`.
-    mutating func decode(_ file: UnsafeRawBufferPointer, _ range: Range<Int>, page: Int, withText: Bool) throws(EventBlockError) {
-        if pageIndex == page && (hasText || !withText) { return }
+    /// Decodes the page payload at `range` of `file` up to `want`.
+    mutating func decode(_ file: UnsafeRawBufferPointer, _ range: Range<Int>, page: Int, want: Level) throws(EventBlockError) {
+        if pageIndex == page && level >= want { return }
         pageIndex = -1
+        level = .none
         var r = ByteReader(UnsafeRawBufferPointer(rebasing: file[..<range.upperBound]), offset: range.lowerBound)
         guard let n64 = r.readUVarint(), n64 <= UInt64(EventBlockFormat.pageSize) else {
             throw .corrupt(offset: range.lowerBound, what: "page count")
         }
         let n = Int(n64)
         count = n
-        try CodePacking.decode(&r, count: n, into: &keys)
+        if want >= .columns { try CodePacking.decode(&r, count: n, into: &keys) } else { try CodePacking.skip(&r, count: n) }
         try Self.column(&r, &timestamps, n, "timestamps")
         try Self.column(&r, &ids, n, "ids")
+        if want == .timeAndIDs {
+            pageIndex = page
+            level = .timeAndIDs
+            return
+        }
         try CodePacking.decode(&r, count: n, into: &users)
         try CodePacking.decode(&r, count: n, into: &sources)
         try CodePacking.decode(&r, count: n, into: &actions)
-        hasText = false
-        if withText {
+        if want == .text {
             let at = r.offset
             guard let raw = r.readUVarint(), raw <= 64 << 20, let stored = r.readUVarint(), let comp = r.readUInt8(),
                   let bytes = r.readBytes(Int(min(stored, UInt64(Int32.max)))) else {
@@ -131,8 +143,8 @@ struct BlockPage {
             }
             textStarts = starts
             if failed { throw .corrupt(offset: at, what: "page text") }
-            hasText = true
         }
+        level = want
         pageIndex = page
     }
 

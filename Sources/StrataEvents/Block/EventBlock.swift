@@ -30,7 +30,7 @@ public final class EventBlock: @unchecked Sendable {
     let terms: TermDictionary
     /// Chain anchors: h(id − 1) for anchorIDs[i].
     let anchorIDs: [UInt64]
-    let anchorHashes: [SHA256.Digest]
+    let anchorHashes: [ChainHash]
 
     public var id: String { meta.id }
     public var count: Int { meta.count }
@@ -71,7 +71,7 @@ public final class EventBlock: @unchecked Sendable {
         var dicts: [[String]] = []
         var terms = TermDictionary.empty
         var anchorIDs: [UInt64] = []
-        var anchorHashes: [SHA256.Digest] = []
+        var anchorHashes: [ChainHash] = []
     }
 
     /// Verifies a section's CRC; returns its data range.
@@ -167,7 +167,7 @@ public final class EventBlock: @unchecked Sendable {
             guard let d = cr.readUVarint(), cr.remaining >= 32 else { throw .corrupt(offset: cr.offset, what: "anchor") }
             aid &+= d
             p.anchorIDs.append(aid)
-            p.anchorHashes.append(SHA256.Digest(reading: raw, at: cr.offset))
+            p.anchorHashes.append(ChainHash(reading: raw, at: cr.offset))
             cr.offset += 32
         }
         return p
@@ -178,6 +178,7 @@ public final class EventBlock: @unchecked Sendable {
     /// Positions whose timestamp lies in [start, end] (events are sorted by time).
     func positions(start: Int64, end: Int64) throws(EventBlockError) -> Range<Int> {
         guard count > 0, start <= end, meta.maxTime >= start, meta.minTime <= end else { return 0..<0 }
+        if start <= meta.minTime && meta.maxTime <= end { return 0..<count }
         var page = BlockPage()
         let lo = try lowerBound(&page) { t, _ in t < start }
         let hi = try lowerBound(&page) { t, _ in t <= end }
@@ -201,7 +202,7 @@ public final class EventBlock: @unchecked Sendable {
         // The boundary lies in page lo − 1 (or at its start).
         guard lo > 0 else { return 0 }
         let p = lo - 1
-        try decodePage(p, into: &page, withText: false)
+        try decodePage(p, into: &page, want: .timeAndIDs)
         var i = 0
         while i < page.count && less(page.timestamps[i], UInt64(bitPattern: page.ids[i])) { i += 1 }
         return pageFirstPos[p] + i
@@ -216,18 +217,18 @@ public final class EventBlock: @unchecked Sendable {
         return lo - 1
     }
 
-    func decodePage(_ p: Int, into page: inout BlockPage, withText: Bool) throws(EventBlockError) {
+    func decodePage(_ p: Int, into page: inout BlockPage, want: BlockPage.Level) throws(EventBlockError) {
         let off = pageOffsets[p]
         try file.withBytes { (raw: UnsafeRawBufferPointer) throws(EventBlockError) in
             let len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
-            try page.decode(raw, (off + 8)..<(off + 8 + len), page: p, withText: withText)
+            try page.decode(raw, (off + 8)..<(off + 8 + len), page: p, want: want)
         }
     }
 
     /// The event at `position` (its page is decoded into `page`, which callers reuse).
     func event(at position: Int, page: inout BlockPage) throws(EventBlockError) -> Event {
         let p = self.page(of: position)
-        try decodePage(p, into: &page, withText: true)
+        try decodePage(p, into: &page, want: .text)
         return event(inPage: page, position - pageFirstPos[p])
     }
 
@@ -248,7 +249,7 @@ public final class EventBlock: @unchecked Sendable {
         var page = BlockPage()
         var p = self.page(of: range.lowerBound)
         while p < pageCount && pageFirstPos[p] < range.upperBound {
-            try decodePage(p, into: &page, withText: true)
+            try decodePage(p, into: &page, want: .text)
             for i in 0..<page.count {
                 let pos = pageFirstPos[p] + i
                 if range.contains(pos) { try body(pos, event(inPage: page, i)) }
@@ -262,7 +263,7 @@ public final class EventBlock: @unchecked Sendable {
         guard count > 0, id >= meta.minID, id <= meta.maxID else { return nil }
         var page = BlockPage()
         for p in 0..<pageCount where pageMinID[p] <= id && id <= pageMaxID[p] {
-            try decodePage(p, into: &page, withText: false)
+            try decodePage(p, into: &page, want: .timeAndIDs)
             for i in 0..<page.count where UInt64(bitPattern: page.ids[i]) == id { return pageFirstPos[p] + i }
         }
         return nil
@@ -274,7 +275,7 @@ public final class EventBlock: @unchecked Sendable {
         out.reserveCapacity(count)
         var page = BlockPage()
         for p in 0..<pageCount {
-            try decodePage(p, into: &page, withText: false)
+            try decodePage(p, into: &page, want: .timeAndIDs)
             for v in page.ids { out.append(UInt64(bitPattern: v)) }
         }
         return out
@@ -297,12 +298,50 @@ public final class EventBlock: @unchecked Sendable {
     }
 
     /// The anchor at or before `id`: (anchor id, h(anchor id − 1)).
-    func anchor(atOrBefore id: UInt64) -> (UInt64, SHA256.Digest)? {
+    func anchor(atOrBefore id: UInt64) -> (UInt64, ChainHash)? {
         var lo = 0, hi = anchorIDs.count
         while lo < hi {
             let m = (lo + hi) / 2
             if anchorIDs[m] <= id { lo = m + 1 } else { hi = m }
         }
         return lo > 0 ? (anchorIDs[lo - 1], anchorHashes[lo - 1]) : nil
+    }
+}
+
+extension EventBlock {
+    /// Bytes per part of the file, for storage reports (`strata audit bench`).
+    public func storageBreakdown() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        try file.withBytes { (raw: UnsafeRawBufferPointer) throws in
+            for p in 0..<pageCount {
+                let off = pageOffsets[p]
+                let len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
+                var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[..<(off + 8 + len)]), offset: off + 8)
+                out["page headers", default: 0] += 8
+                let n = Int(r.readUVarint() ?? 0)
+                var at = r.offset
+                try CodePacking.skip(&r, count: n)
+                out["keys", default: 0] += r.offset - at
+                var scratch: [Int64] = []
+                for name in ["timestamps", "ids"] {
+                    at = r.offset
+                    r.offset += try TimestampColumn.decode(UnsafeRawBufferPointer(rebasing: raw[r.offset..<(off + 8 + len)]), into: &scratch)
+                    out[name, default: 0] += r.offset - at
+                }
+                for name in ["users", "sources", "actions"] {
+                    at = r.offset
+                    try CodePacking.skip(&r, count: n)
+                    out[name, default: 0] += r.offset - at
+                }
+                out["text", default: 0] += off + 8 + len - r.offset
+            }
+            let footer = raw.count - EventBlockFormat.footerSize
+            var offs: [Int] = []
+            for i in 0..<5 { offs.append(Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: footer + 8 * i, as: UInt64.self)))) }
+            offs.append(footer)
+            for (i, name) in ["page index", "dictionaries", "terms", "chain", "meta"].enumerated() { out[name] = offs[i + 1] - offs[i] }
+            out["header+footer"] = EventBlockFormat.headerSize + EventBlockFormat.footerSize
+        }
+        return out
     }
 }

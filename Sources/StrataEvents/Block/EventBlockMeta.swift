@@ -17,6 +17,10 @@ public struct EventBlockMeta: Sendable, Equatable {
     public var flags: UInt64
     /// Blocks this one was compacted from; `open` deletes any that still exist.
     public var sources: [String]
+    /// Adjacent token pairs whose tokens both occur in at least this many of
+    /// the block's events are indexed as bigram terms (0: none). See
+    /// docs/format/events.md, "Terms section".
+    public var bigramThreshold: Int = 0
 
     public var chained: Bool { flags & EventBlockFormat.Flag.chained != 0 }
     public var textIndexed: Bool { flags & EventBlockFormat.Flag.textIndexed != 0 }
@@ -26,7 +30,7 @@ extension EventBlockMeta {
     static let encodingVersion: UInt64 = 1
 
     /// `version | partitionStart varint | partitionEnd varint | minTime varint | maxTime varint | count |
-    /// minID | maxID | level | flags | nsources | { id str } × nsources` (uvarints unless noted).
+    /// minID | maxID | level | flags | nsources | { id str } × nsources | bigramThreshold` (uvarints unless noted).
     static func encode(_ m: EventBlockMeta, into out: inout [UInt8]) {
         out.appendUVarint(encodingVersion)
         out.appendVarint(m.partitionStart)
@@ -40,6 +44,7 @@ extension EventBlockMeta {
         out.appendUVarint(m.flags)
         out.appendUVarint(UInt64(m.sources.count))
         for s in m.sources { out.appendString(s) }
+        out.appendUVarint(UInt64(m.bigramThreshold))
     }
 
     static func decode(_ r: inout ByteReader, id: String) -> EventBlockMeta? {
@@ -53,9 +58,10 @@ extension EventBlockMeta {
             guard let s = r.readString() else { return nil }
             sources.append(s)
         }
+        guard let bt = r.readUVarint(), bt <= UInt64(Int32.max) else { return nil }
         return EventBlockMeta(id: id, partitionStart: ps, partitionEnd: pe, minTime: minT, maxTime: maxT,
                               count: Int(count), minID: minID, maxID: maxID, level: Int(level), flags: flags,
-                              sources: sources)
+                              sources: sources, bigramThreshold: Int(bt))
     }
 }
 

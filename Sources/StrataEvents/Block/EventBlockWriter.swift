@@ -17,7 +17,7 @@ enum EventBlockWriter {
 
     /// Writes `events` with the chain anchors `anchors` (h(id − 1) for the
     /// ids listed, sorted by id). Returns the new block's path and meta.
-    static func write(directory: String, events: BlockEvents, anchors: [(id: UInt64, hash: SHA256.Digest)],
+    static func write(directory: String, events: BlockEvents, anchors: [(id: UInt64, hash: ChainHash)],
                       options o: Options, id: BlockID = .generate()) throws -> (path: String, meta: EventBlockMeta) {
         let bytes = try encode(events: events, anchors: anchors, options: o, id: id.string)
         let path = directory + "/" + id.string
@@ -26,7 +26,7 @@ enum EventBlockWriter {
         return (path, bytes.meta)
     }
 
-    static func encode(events: BlockEvents, anchors: [(id: UInt64, hash: SHA256.Digest)], options o: Options,
+    static func encode(events: BlockEvents, anchors: [(id: UInt64, hash: ChainHash)], options o: Options,
                        id: String) throws -> (file: [UInt8], meta: EventBlockMeta) {
         let n = events.count
         let order = (0..<n).sorted {
@@ -38,13 +38,13 @@ enum EventBlockWriter {
         for i in order { drafts.append(try events.draft(i)) }
 
         // Dictionaries, sorted so that codes follow byte order.
-        func dictionary(_ field: (EventDraft) -> String) -> ([String], [String: UInt32]) {
-            var set = Set<String>()
-            for d in drafts { set.insert(field(d)) }
-            let sorted = set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            var codes: [String: UInt32] = [:]
+        func dictionary(_ field: (EventDraft) -> String) -> ([String], [ByteString: UInt32]) {
+            var set = Set<ByteString>()
+            for d in drafts { set.insert(ByteString(field(d))) }
+            let sorted = set.map(\.string).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            var codes: [ByteString: UInt32] = [:]
             codes.reserveCapacity(sorted.count)
-            for (i, s) in sorted.enumerated() { codes[s] = UInt32(i) }
+            for (i, s) in sorted.enumerated() { codes[ByteString(s)] = UInt32(i) }
             return (sorted, codes)
         }
         let (users, userCodes) = dictionary(\.user)
@@ -54,7 +54,7 @@ enum EventBlockWriter {
         var file = EventBlockFormat.header
 
         // Pages and the term postings.
-        var termPostings: [String: [UInt32]] = [:]
+        var termPostings: [ByteString: [UInt32]] = [:]
         var scratch: [UInt8] = []
         var pageIndex: [UInt8] = []
         let pageCount = (n + EventBlockFormat.pageSize - 1) / EventBlockFormat.pageSize
@@ -77,15 +77,15 @@ enum EventBlockWriter {
                 keys.append(UInt32(d.key.rawValue))
                 ts.append(d.timestamp)
                 ids.append(Int64(bitPattern: eid))
-                us.append(userCodes[d.user]!)
-                ss.append(sourceCodes[d.source]!)
-                acts.append(actionCodes[d.action]!)
+                us.append(userCodes[ByteString(d.user)]!)
+                ss.append(sourceCodes[ByteString(d.source)]!)
+                acts.append(actionCodes[ByteString(d.action)]!)
                 BlockPage.appendText(d, to: &text)
                 pMin = min(pMin, eid)
                 pMax = max(pMax, eid)
                 let pos = UInt32(k)
                 IndexTerms.forEach(d, text: o.textIndexed, scratch: &scratch) { t in
-                    termPostings[t, default: []].appendUnique(pos)
+                    termPostings[ByteString(t), default: []].appendUnique(pos)
                 }
             }
             minID = min(minID, pMin)
@@ -124,13 +124,36 @@ enum EventBlockWriter {
         }
         section(dicts)
 
+        // Bigrams of frequent tokens (docs/format/events.md, "Terms section").
+        var bigramThreshold = 0
+        if o.textIndexed && n > 0 {
+            let threshold = IndexTerms.bigramThreshold(events: n)
+            bigramThreshold = threshold
+            var bigrams: [ByteString: [UInt32]] = [:]
+            for k in 0..<n {
+                for f in IndexTerms.phraseFields(drafts[k]) {
+                    var prev: String?
+                    var prevFrequent = false
+                    Tokenizer.forEachToken(f, scratch: &scratch) { raw in
+                        let t = String(decoding: raw, as: UTF8.self)
+                        let frequent = (termPostings[ByteString(t)]?.count ?? 0) >= threshold
+                        if let p = prev, prevFrequent && frequent {
+                            bigrams[ByteString(IndexTerms.bigramTerm(p, t)), default: []].appendUnique(UInt32(k))
+                        }
+                        prev = t
+                        prevFrequent = frequent
+                    }
+                }
+            }
+            for (t, l) in bigrams { termPostings[t] = l }
+        }
+
         var termKeys: [[UInt8]] = []
         termKeys.reserveCapacity(termPostings.count)
-        for t in termPostings.keys { termKeys.append(Array(t.utf8)) }
-        termKeys.sort { $0.lexicographicallyPrecedes($1) }
-        var lists: [[UInt32]] = []
-        lists.reserveCapacity(termKeys.count)
-        for t in termKeys { lists.append(termPostings[String(decoding: t, as: UTF8.self)]!) }
+        var entries = termPostings.map { (Array($0.key.string.utf8), $0.value) }
+        entries.sort { $0.0.lexicographicallyPrecedes($1.0) }
+        termKeys = entries.map(\.0)
+        let lists = entries.map(\.1)
         var terms: [UInt8] = []
         TermDictionary.write(terms: termKeys, postings: lists, into: &terms)
         section(terms)
@@ -153,7 +176,8 @@ enum EventBlockWriter {
             id: id, partitionStart: o.partitionStart, partitionEnd: o.partitionEnd,
             minTime: n > 0 ? drafts[0].timestamp : o.partitionStart,
             maxTime: n > 0 ? drafts[n - 1].timestamp : o.partitionStart,
-            count: n, minID: n > 0 ? minID : 0, maxID: maxID, level: o.level, flags: flags, sources: o.sources)
+            count: n, minID: n > 0 ? minID : 0, maxID: maxID, level: o.level, flags: flags, sources: o.sources,
+            bigramThreshold: bigramThreshold)
         var m: [UInt8] = []
         EventBlockMeta.encode(meta, into: &m)
         section(m)

@@ -124,8 +124,8 @@ struct TermDictionary: Sendable {
             return Result { () throws(EventBlockError) in
                 try walk(file, from: g) { t, range in
                     if t.count >= key.count && (key.isEmpty || memcmp(t.baseAddress!, key.baseAddress!, key.count) == 0) {
-                        // Field terms (leading control byte) are not text.
-                        if t.first != 1 { ranges.append(range) }
+                        // Field and bigram terms (leading control byte) are not text.
+                        if t.first! >= 0x20 { ranges.append(range) }
                         return true
                     }
                     return Self.compare(t, key) < 0

@@ -47,7 +47,7 @@ public struct ChainReport: Sendable {
     public var headHash = EventChain.genesis
     public var retentionRecords = 0
     /// h(probe) for the id passed to `verify(directory:probe:)`, if stored.
-    public var probeHash: SHA256.Digest?
+    public var probeHash: ChainHash?
     public var problems: [Problem] = []
     /// Repairable conditions (a torn WAL tail after a crash).
     public var notes: [String] = []
@@ -62,8 +62,8 @@ public enum ChainVerifier {
     struct Span {
         var first: UInt64
         var last: UInt64
-        var prevHash: SHA256.Digest
-        var endHash: SHA256.Digest
+        var prevHash: ChainHash
+        var endHash: ChainHash
         var source: String
     }
 
@@ -71,7 +71,7 @@ public enum ChainVerifier {
         var report = ChainReport()
         var spans: [Span] = []
         var dropped: [ClosedRange<UInt64>] = []
-        var links: [UInt64: SHA256.Digest] = [:]
+        var links: [UInt64: ChainHash] = [:]
 
         func noteRetention(_ e: Event) {
             guard e.type == .security, e.action == "retention", e.user == "strata" else { return }
@@ -87,7 +87,7 @@ public enum ChainVerifier {
                 } else if a.key == "links" || a.key.hasPrefix("links.") {
                     for part in a.value.split(separator: ",") {
                         let kv = part.split(separator: ":")
-                        if kv.count == 2, let id = UInt64(kv[0]), let h = SHA256.Digest(hex: String(kv[1])) { links[id] = h }
+                        if kv.count == 2, let id = UInt64(kv[0]), let h = ChainHash(hex: String(kv[1])) { links[id] = h }
                     }
                 }
             }
@@ -131,7 +131,7 @@ public enum ChainVerifier {
                     if !same { report.problems.append(.conflictingCopies(id: e.id, sources: "block \(b.id) and the WAL")) }
                 }
             }
-            var stored: [UInt64: SHA256.Digest] = [:]
+            var stored: [UInt64: ChainHash] = [:]
             for (i, id) in b.anchorIDs.enumerated() { stored[id] = b.anchorHashes[i] }
             let w = ChainWalk.walk(ids: events.ids, anchors: stored, probe: probe) { k, f in events.withBody(k, f) }
             if let ph = w.probeHash { report.probeHash = ph }
@@ -223,9 +223,9 @@ public enum ChainVerifier {
 
     struct WALContent {
         var events = BlockEvents()
-        var prevHashes: [SHA256.Digest] = []
+        var prevHashes: [ChainHash] = []
         /// The chain state after the last record.
-        var state: (nextID: UInt64, headHash: SHA256.Digest)?
+        var state: (nextID: UInt64, headHash: ChainHash)?
     }
 
     /// Reads the newest checkpoint and later segments without repairing anything.

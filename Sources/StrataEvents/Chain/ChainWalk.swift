@@ -8,28 +8,28 @@ struct ChainWalk {
         var first: UInt64
         var last: UInt64
         /// h(first − 1), the anchor the run started from.
-        var prevHash: SHA256.Digest
+        var prevHash: ChainHash
         /// h(last).
-        var endHash: SHA256.Digest
+        var endHash: ChainHash
     }
 
     struct Mismatch: Equatable {
         var id: UInt64
-        var expected: SHA256.Digest
-        var stored: SHA256.Digest
+        var expected: ChainHash
+        var stored: ChainHash
     }
 
     var runs: [Run] = []
     /// Anchors for a block holding exactly these events.
-    var anchors: [(id: UInt64, hash: SHA256.Digest)] = []
+    var anchors: [(id: UInt64, hash: ChainHash)] = []
     var mismatches: [Mismatch] = []
     /// Run starts without a stored anchor (the chain cannot be checked there).
     var unanchored: [UInt64] = []
     /// h(probe), if the walk passed the probed id.
-    var probeHash: SHA256.Digest?
+    var probeHash: ChainHash?
 
     /// `ids` strictly increasing; `body(k)` gives event k's canonical body.
-    static func walk(ids: [UInt64], anchors stored: [UInt64: SHA256.Digest], probe: UInt64? = nil,
+    static func walk(ids: [UInt64], anchors stored: [UInt64: ChainHash], probe: UInt64? = nil,
                      body: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) -> ChainWalk {
         var w = ChainWalk()
         var h = EventChain.genesis
@@ -43,7 +43,7 @@ struct ChainWalk {
                     h = a
                 } else {
                     w.unanchored.append(id)
-                    h = id == 1 ? EventChain.genesis : SHA256.Digest.zero
+                    h = id == 1 ? EventChain.genesis : ChainHash.zero
                 }
                 w.runs.append(Run(first: id, last: id, prevHash: h, endHash: h))
             } else if let a = stored[id], a != h {

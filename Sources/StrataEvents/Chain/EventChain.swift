@@ -1,3 +1,5 @@
+import Crypto
+
 /// The audit log's hash chain (docs/format/events.md, "Hash chain"):
 ///
 ///     h(0)  = 32 zero bytes
@@ -7,20 +9,23 @@
 /// "carries" `h(id − 1)`: changing, removing or reordering any event changes
 /// every later hash, so the stored anchors (block chain sections, WAL batch
 /// headers) and the published head hash no longer match.
+///
+/// SHA-256 itself is swift-crypto's (`Crypto.SHA256`, BoringSSL on Linux,
+/// which uses the CPU's SHA extensions where present).
 public enum EventChain {
-    public static let genesis = SHA256.Digest.zero
+    public static let genesis = ChainHash.zero
 
     /// h(id) from h(id − 1) and the event's body bytes.
-    @inlinable
-    public static func next(prev: SHA256.Digest, id: UInt64, body: UnsafeRawBufferPointer) -> SHA256.Digest {
-        var s = SHA256()
-        s.update(prev)
-        s.update(uint64LE: id)
-        s.update(body)
-        return s.finalize()
+    public static func next(prev: ChainHash, id: UInt64, body: UnsafeRawBufferPointer) -> ChainHash {
+        // The 40-byte prefix h(id − 1) ‖ id LE, built on the stack.
+        var prefix = (prev.a.bigEndian, prev.b.bigEndian, prev.c.bigEndian, prev.d.bigEndian, id.littleEndian)
+        var hasher = Crypto.SHA256()
+        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: body)
+        return hasher.finalize().withUnsafeBytes { ChainHash(reading: $0, at: 0) }
     }
 
-    public static func next(prev: SHA256.Digest, id: UInt64, body: [UInt8]) -> SHA256.Digest {
+    public static func next(prev: ChainHash, id: UInt64, body: [UInt8]) -> ChainHash {
         body.withUnsafeBytes { next(prev: prev, id: id, body: $0) }
     }
 

@@ -22,9 +22,8 @@ final class PartitionHead: @unchecked Sendable {
     private(set) var bodyStarts: [Int] = [0]
     private(set) var bodies: [UInt8] = []
     /// h(id − 1) for each event (zero when the chain is off).
-    private(set) var prevHashes: [SHA256.Digest] = []
-    private(set) var termIndex: [Term: Int32] = [:]
-    private(set) var postings: [[UInt32]] = []
+    private(set) var prevHashes: [ChainHash] = []
+    private(set) var terms = TermTable()
     private(set) var minTime = Int64.max
     private(set) var maxTime = Int64.min
 
@@ -35,10 +34,10 @@ final class PartitionHead: @unchecked Sendable {
 
     var count: Int { ids.count }
 
-    /// Appends one event; `terms` are its index terms (duplicates allowed).
+    /// Appends one event; its index terms are event `termIndex` of `batch`.
     /// Caller holds the write lock.
     func append(id: UInt64, timestamp: Int64, key: UInt8, body: UnsafeRawBufferPointer,
-                prevHash: SHA256.Digest, terms: ArraySlice<String>) {
+                prevHash: ChainHash, batch: TermBatch, termIndex: Int) {
         let local = UInt32(ids.count)
         ids.append(id)
         timestamps.append(timestamp)
@@ -48,16 +47,7 @@ final class PartitionHead: @unchecked Sendable {
         prevHashes.append(prevHash)
         if timestamp < minTime { minTime = timestamp }
         if timestamp > maxTime { maxTime = timestamp }
-        for s in terms {
-            let t = Term(s)
-            if let tid = termIndex[t] {
-                let i = Int(tid)
-                if postings[i].last != local { postings[i].append(local) }
-            } else {
-                termIndex[t] = Int32(postings.count)
-                postings.append([local])
-            }
-        }
+        batch.forEachTerm(ofEvent: termIndex) { h, t in terms.add(hash: h, term: t, local: local) }
     }
 
     /// The body of local event `i` (caller holds a lock).
@@ -87,15 +77,13 @@ final class PartitionHead: @unchecked Sendable {
     }
 
     func postings(term: String) -> [UInt32]? {
-        termIndex[Term(term)].map { postings[Int($0)] }
+        terms.postings(term: term)
     }
 
     /// Postings of every term starting with `prefix`, unioned.
     func postings(prefix: String) -> [UInt32] {
         var lists: [[UInt32]] = []
-        for (t, i) in termIndex where t.hasPrefix(prefix) && t.string.utf8.first != 1 {
-            lists.append(postings[Int(i)])
-        }
+        for e in terms.entries(prefix: prefix) { lists.append(terms.postings[e]) }
         if lists.isEmpty { return [] }
         if lists.count == 1 { return lists[0] }
         var out: [UInt32] = []

@@ -38,7 +38,7 @@ extension EventStore {
     func merge(_ sources: [EventBlock], start: Int64, end: Int64) throws -> EventBlockMeta {
         var all: [Event] = []
         all.reserveCapacity(sources.reduce(0) { $0 + $1.count })
-        var sourceAnchors: [UInt64: SHA256.Digest] = [:]
+        var sourceAnchors: [UInt64: ChainHash] = [:]
         for b in sources {
             try b.forEachEvent { _, e in all.append(e) }
             for (i, id) in b.anchorIDs.enumerated() { sourceAnchors[id] = b.anchorHashes[i] }
@@ -50,7 +50,7 @@ extension EventStore {
             events.append(id: e.id, e.draft)
             lastID = e.id
         }
-        var anchors: [(id: UInt64, hash: SHA256.Digest)] = []
+        var anchors: [(id: UInt64, hash: ChainHash)] = []
         if options.chained {
             // Recompute the chain through each run from its first anchor and
             // require every source anchor on the way to agree, so that a

@@ -35,7 +35,7 @@ extension EventStore {
     /// Writes a partition's events as a block and swaps it in for them.
     private func persist(_ p: PartitionHead) throws -> EventBlockMeta? {
         var events = BlockEvents()
-        var anchors: [(id: UInt64, hash: SHA256.Digest)] = []
+        var anchors: [(id: UInt64, hash: ChainHash)] = []
         let taken: Int = p.lock.withReadLock {
             for i in 0..<p.count {
                 p.withBody(i) { events.append(id: p.ids[i], timestamp: p.timestamps[i], key: p.keys[i], body: $0) }
@@ -85,15 +85,13 @@ extension EventStore {
     /// A new partition head with the events of `p` from local index `from` on.
     private func copyTail(of p: PartitionHead, from: Int) -> PartitionHead {
         let q = PartitionHead(start: p.start, end: p.end)
-        var scratch: [UInt8] = []
-        var terms: [String] = []
         for i in from..<p.count {
             guard let d = p.draft(i) else { continue }
-            terms.removeAll(keepingCapacity: true)
-            IndexTerms.forEach(d, text: options.textIndexed, scratch: &scratch) { terms.append($0) }
+            var terms = TermBatch()
+            terms.add(d, text: options.textIndexed)
             p.withBody(i) { body in
                 q.append(id: p.ids[i], timestamp: p.timestamps[i], key: p.keys[i], body: body,
-                         prevHash: p.prevHashes[i], terms: terms[...])
+                         prevHash: p.prevHashes[i], batch: terms, termIndex: 0)
             }
         }
         return q
@@ -102,8 +100,8 @@ extension EventStore {
     /// Chain anchors for events in id order: every run's first event (its
     /// predecessor lives elsewhere), and every `EventChain.anchorInterval`-th
     /// event within a run.
-    static func anchors(ids: ArraySlice<UInt64>, prevHashes: [SHA256.Digest]) -> [(id: UInt64, hash: SHA256.Digest)] {
-        var out: [(id: UInt64, hash: SHA256.Digest)] = []
+    static func anchors(ids: ArraySlice<UInt64>, prevHashes: [ChainHash]) -> [(id: UInt64, hash: ChainHash)] {
+        var out: [(id: UInt64, hash: ChainHash)] = []
         var runStart = 0
         var prev: UInt64 = 0
         for (k, i) in ids.indices.enumerated() {

@@ -5,8 +5,8 @@ extension EventStore {
     /// One event in detail: the event, h(id − 1) and h(id) (chained stores).
     public struct EventDetail: Sendable {
         public var event: Event
-        public var prevHash: SHA256.Digest?
-        public var hash: SHA256.Digest?
+        public var prevHash: ChainHash?
+        public var hash: ChainHash?
     }
 
     /// The event with `id`, wherever it is stored.
@@ -42,7 +42,7 @@ extension EventStore {
     /// h(id − 1) for an event of block `b`: from the nearest anchor at or
     /// before it, hashing forward through its run (at most
     /// `EventChain.anchorInterval` events).
-    func prevHash(in b: EventBlock, id: UInt64) throws(EventBlockError) -> SHA256.Digest? {
+    func prevHash(in b: EventBlock, id: UInt64) throws(EventBlockError) -> ChainHash? {
         guard let (aid, ahash) = b.anchor(atOrBefore: id) else { return nil }
         if aid == id { return ahash }
         let events = try b.events(ids: aid...(id - 1))
@@ -58,7 +58,7 @@ extension EventStore {
     }
 
     /// h(id) for a stored event (used to continue the chain when the WAL holds no state).
-    func hashAfter(id: UInt64) throws -> SHA256.Digest? {
+    func hashAfter(id: UInt64) throws -> ChainHash? {
         guard let d = try event(id: id) else { return nil }
         return d.hash
     }
@@ -93,7 +93,7 @@ extension EventBlock {
         var out: [UInt64: Event] = [:]
         var page = BlockPage()
         for p in 0..<pageCount where pageMinID[p] <= ids.upperBound && pageMaxID[p] >= ids.lowerBound {
-            try decodePage(p, into: &page, withText: true)
+            try decodePage(p, into: &page, want: .text)
             for i in 0..<page.count {
                 let id = UInt64(bitPattern: page.ids[i])
                 if ids.contains(id) { out[id] = event(inPage: page, i) }

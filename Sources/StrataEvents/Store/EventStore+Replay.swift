@@ -21,7 +21,7 @@ extension EventStore {
     /// The log's content, decoded: head events in id order and the chain state after them.
     struct Replayed {
         var ids: [UInt64] = []
-        var prevHashes: [SHA256.Digest] = []
+        var prevHashes: [ChainHash] = []
         var bodies = BlockEvents()
         var nextID: UInt64 = 1
         var headHash = EventChain.genesis
@@ -94,8 +94,6 @@ extension EventStore {
                 do { persisted.formUnion(try b.allIDs()) } catch { throw EventStoreError.block(path: b.path, error) }
             }
         }
-        var scratch: [UInt8] = []
-        var terms: [String] = []
         var restored = 0
         for i in 0..<r.bodies.count {
             let id = r.bodies.ids[i]
@@ -104,13 +102,13 @@ extension EventStore {
                 continue
             }
             let d = try r.bodies.draft(i)
-            terms.removeAll(keepingCapacity: true)
-            IndexTerms.forEach(d, text: options.textIndexed, scratch: &scratch) { terms.append($0) }
+            var terms = TermBatch()
+            terms.add(d, text: options.textIndexed)
             let p = partitionLocked(for: d.timestamp)
             r.bodies.withBody(i) { body in
                 p.lock.withWriteLock {
                     p.append(id: id, timestamp: d.timestamp, key: d.key.rawValue, body: body,
-                             prevHash: r.prevHashes[i], terms: terms[...])
+                             prevHash: r.prevHashes[i], batch: terms, termIndex: 0)
                 }
             }
             headMaxTime = max(headMaxTime, d.timestamp)

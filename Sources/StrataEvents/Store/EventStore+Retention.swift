@@ -27,7 +27,7 @@ extension EventStore {
         var record: EventDraft?
         if options.chained {
             var all: [Event] = []
-            var stored: [UInt64: SHA256.Digest] = [:]
+            var stored: [UInt64: ChainHash] = [:]
             for b in victims {
                 try b.forEachEvent { _, e in all.append(e) }
                 for (i, id) in b.anchorIDs.enumerated() { stored[id] = b.anchorHashes[i] }

@@ -141,7 +141,7 @@ extension EventStore {
         var page = BlockPage()
         for p in picked {
             let pg = b.page(of: p)
-            try b.decodePage(pg, into: &page, withText: false)
+            try b.decodePage(pg, into: &page, want: .timeAndIDs)
             let i = p - b.pageFirstPos[pg]
             top.offer(EventCursor.Position(timestamp: page.timestamps[i], id: UInt64(bitPattern: page.ids[i])), local: p)
         }
@@ -172,25 +172,46 @@ extension EventStore {
             try b.postings(prefix: pre, into: &tmp)
             guard add() else { m = []; return true }
         }
+        // Phrases: every token, plus the bigrams of frequent pairs; a phrase
+        // all of whose pairs are indexed bigrams and that has two tokens is
+        // exact, the others are checked against the candidates' text.
+        var verify: [TextQuery.Phrase] = []
+        let threshold = b.meta.bigramThreshold
         for ph in q.text.phrases {
+            var counts: [Int] = []
             for (j, tok) in ph.tokens.enumerated() {
                 if j == ph.tokens.count - 1 && ph.lastIsPrefix {
                     try b.postings(prefix: tok, into: &tmp)
                 } else if try !b.postings(term: tok, into: &tmp) {
                     tmp.removeAll()
                 }
+                counts.append(tmp.count)
                 guard add() else { m = []; return true }
             }
+            var exact = threshold > 0 && ph.tokens.count == 2 && !ph.lastIsPrefix
+            for j in 0..<(ph.tokens.count - 1) {
+                let prefixPair = ph.lastIsPrefix && j == ph.tokens.count - 2
+                guard threshold > 0, !prefixPair, counts[j] >= threshold, counts[j + 1] >= threshold else {
+                    exact = false
+                    continue
+                }
+                // Both tokens are frequent: the bigram's absence proves the phrase absent.
+                guard try b.postings(term: IndexTerms.bigramTerm(ph.tokens[j], ph.tokens[j + 1]), into: &tmp), add() else {
+                    m = []
+                    return true
+                }
+            }
+            if !exact { verify.append(ph) }
         }
         if lists.isEmpty { return false }
         Postings.intersect(lists, into: &m)
-        if !q.text.phrases.isEmpty && !m.isEmpty {
+        if !verify.isEmpty && !m.isEmpty {
             var page = BlockPage()
             var scratch: [UInt8] = []
             var kept: [UInt32] = []
             for p in m {
                 let e = try b.event(at: Int(p), page: &page)
-                if PhraseMatcher.matches(e.draft, q.text.phrases, scratch: &scratch) { kept.append(p) }
+                if PhraseMatcher.matches(e.draft, verify, scratch: &scratch) { kept.append(p) }
             }
             m = kept
         }

@@ -169,16 +169,9 @@ public final class EventStore: @unchecked Sendable {
             EventBody.encode(d, into: &buf)
             bodies.append(s..<buf.count)
         }
-        var terms: [String] = []
-        var termEnds: [Int] = []
-        terms.reserveCapacity(drafts.count * 12)
-        termEnds.reserveCapacity(drafts.count)
-        var scratch: [UInt8] = []
-        for d in drafts {
-            IndexTerms.forEach(d, text: options.textIndexed, scratch: &scratch) { terms.append($0) }
-            termEnds.append(terms.count)
-        }
-        var prevHashes = [SHA256.Digest](repeating: .zero, count: drafts.count)
+        var terms = TermBatch(capacity: drafts.count)
+        for d in drafts { terms.add(d, text: options.textIndexed) }
+        var prevHashes = [ChainHash](repeating: .zero, count: drafts.count)
         let chained = options.chained
 
         let receipt = try wal.withWriter { (w: inout WAL.Writer) throws -> AppendReceipt in
@@ -206,7 +199,7 @@ public final class EventStore: @unchecked Sendable {
                             let d = drafts[k]
                             p.append(id: first + UInt64(k), timestamp: d.timestamp, key: d.key.rawValue,
                                      body: UnsafeRawBufferPointer(rebasing: raw[bodies[k]]), prevHash: prevHashes[k],
-                                     terms: terms[(k == 0 ? 0 : termEnds[k - 1])..<termEnds[k]])
+                                     batch: terms, termIndex: k)
                             if d.timestamp > headMaxTime { headMaxTime = d.timestamp }
                             k += 1
                         }
@@ -239,7 +232,7 @@ public final class EventStore: @unchecked Sendable {
     // MARK: state
 
     /// The id the next event will get, and h(nextID − 1).
-    public var chainHead: (nextID: UInt64, hash: SHA256.Digest) {
+    public var chainHead: (nextID: UInt64, hash: ChainHash) {
         wal.withWriter { _ in (nextID, headHash) }
     }
 
@@ -251,6 +244,9 @@ public final class EventStore: @unchecked Sendable {
     }
 
     public var blockMetas: [EventBlockMeta] { sources().blocks.map(\.meta) }
+
+    /// The current blocks (reports, tools).
+    public var blockReaders: [EventBlock] { sources().blocks }
 
     public var headCount: Int {
         sources().partitions.reduce(0) { n, p in n + p.lock.withReadLock { p.count } }

@@ -13,17 +13,38 @@ public enum IndexTerms {
 
     public static func userTerm(_ user: String) -> String { userPrefix + user }
 
+    /// The term of two adjacent tokens of one field: `0x02 a 0x02 b`. Blocks
+    /// index the pairs whose tokens are both frequent, so that a phrase of
+    /// frequent words needs no verification against the text.
+    public static func bigramTerm(_ a: String, _ b: String) -> String { "\u{2}" + a + "\u{2}" + b }
+
+    /// The smallest document frequency for which a block indexes bigrams: one
+    /// event in 2,048 (at least 8). A phrase with a rarer token is checked
+    /// against the text of its (at most that many per block) candidates.
+    public static func bigramThreshold(events n: Int) -> Int { max(8, n / 2048) }
+
     /// Calls `body` with every term of `d` (tokens may repeat).
     public static func forEach(_ d: EventDraft, text: Bool, scratch: inout [UInt8], _ body: (String) -> Void) {
-        body(userTerm(d.user))
+        forEachBytes(d, text: text, scratch: &scratch) { body(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Calls `body` with the bytes of every term of `d` (valid during the call).
+    static func forEachBytes(_ d: EventDraft, text: Bool, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) {
+        var user = d.user
+        user.withUTF8 { u in
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(1)
+            scratch.append(UInt8(ascii: "u"))
+            scratch.append(contentsOf: u)
+        }
+        scratch.withUnsafeBytes { body($0) }
         guard text else { return }
-        let emit: (UnsafeRawBufferPointer) -> Void = { body(String(decoding: $0, as: UTF8.self)) }
-        Tokenizer.forEachToken(d.description, scratch: &scratch, emit)
-        for a in d.attributes { Tokenizer.forEachToken(a.value, scratch: &scratch, emit) }
-        Tokenizer.forEachToken(d.user, scratch: &scratch, emit)
-        Tokenizer.forEachToken(d.type.name, scratch: &scratch, emit)
-        Tokenizer.forEachToken(d.action, scratch: &scratch, emit)
-        Tokenizer.forEachToken(d.source, scratch: &scratch, emit)
+        Tokenizer.forEachToken(d.description, scratch: &scratch, body)
+        for a in d.attributes { Tokenizer.forEachToken(a.value, scratch: &scratch, body) }
+        Tokenizer.forEachToken(d.user, scratch: &scratch, body)
+        Tokenizer.forEachToken(d.type.name, scratch: &scratch, body)
+        Tokenizer.forEachToken(d.action, scratch: &scratch, body)
+        Tokenizer.forEachToken(d.source, scratch: &scratch, body)
     }
 
     /// The fields a phrase may lie in, each searched on its own.

@@ -32,7 +32,7 @@ public enum EventWALRecord {
         return (h, buf.count)
     }
 
-    static func patchBatch(_ buf: inout [UInt8], firstID: UInt64, prevHash: SHA256.Digest, hashOffset: Int) {
+    static func patchBatch(_ buf: inout [UInt8], firstID: UInt64, prevHash: ChainHash, hashOffset: Int) {
         buf.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: firstID.littleEndian, toByteOffset: batchIDOffset, as: UInt64.self)
             raw.storeBytes(of: prevHash.a.bigEndian, toByteOffset: hashOffset, as: UInt64.self)
@@ -42,7 +42,7 @@ public enum EventWALRecord {
         }
     }
 
-    static func encodeChainState(nextID: UInt64, headHash: SHA256.Digest, into buf: inout [UInt8]) {
+    static func encodeChainState(nextID: UInt64, headHash: ChainHash, into buf: inout [UInt8]) {
         buf.append(chainState)
         buf.appendUVarint(nextID)
         headHash.append(to: &buf)
@@ -51,9 +51,9 @@ public enum EventWALRecord {
     /// A decoded record.
     public enum Decoded {
         /// Bodies are (offset, length) within the payload.
-        case batch(firstID: UInt64, prevHash: SHA256.Digest, bodies: [Range<Int>])
-        case chainState(nextID: UInt64, headHash: SHA256.Digest)
-        case checkpointEvents([(id: UInt64, prevHash: SHA256.Digest, body: Range<Int>)])
+        case batch(firstID: UInt64, prevHash: ChainHash, bodies: [Range<Int>])
+        case chainState(nextID: UInt64, headHash: ChainHash)
+        case checkpointEvents([(id: UInt64, prevHash: ChainHash, body: Range<Int>)])
     }
 
     /// Decodes a record payload (first byte is the type).
@@ -65,7 +65,7 @@ public enum EventWALRecord {
             guard let first = r.readUInt64LE(), let count = r.readUVarint(), r.remaining >= 32 else {
                 throw .truncated(offset: r.offset, what: "batch header")
             }
-            let prev = SHA256.Digest(reading: p, at: r.offset)
+            let prev = ChainHash(reading: p, at: r.offset)
             r.offset += 32
             // Each body takes at least 15 bytes.
             guard count <= UInt64(r.remaining / 15 + 1) else { throw .invalid(offset: 9, what: "batch count \(count)") }
@@ -79,15 +79,15 @@ public enum EventWALRecord {
             return .batch(firstID: first, prevHash: prev, bodies: bodies)
         case chainState:
             guard let next = r.readUVarint(), r.remaining >= 32 else { throw .truncated(offset: r.offset, what: "chain state") }
-            return .chainState(nextID: next, headHash: SHA256.Digest(reading: p, at: r.offset))
+            return .chainState(nextID: next, headHash: ChainHash(reading: p, at: r.offset))
         case checkpointEvents:
             guard let count = r.readUVarint(), count <= UInt64(r.remaining / 40 + 1) else {
                 throw .truncated(offset: r.offset, what: "checkpoint events")
             }
-            var out: [(id: UInt64, prevHash: SHA256.Digest, body: Range<Int>)] = []
+            var out: [(id: UInt64, prevHash: ChainHash, body: Range<Int>)] = []
             for _ in 0..<count {
                 guard let id = r.readUVarint(), r.remaining >= 32 else { throw .truncated(offset: r.offset, what: "checkpoint event") }
-                let prev = SHA256.Digest(reading: p, at: r.offset)
+                let prev = ChainHash(reading: p, at: r.offset)
                 r.offset += 32
                 let s = r.offset
                 _ = try EventBody.decode(&r)

@@ -83,10 +83,11 @@ public final class StrataServer: Sendable {
         RemoteReadHandler(db: db, limits: config.limits).register(on: router)
         StatusHandlers(db: db, config: config, metadata: metadata, startTime: startTime).register(on: router)
         AdminHandlers(db: db, audit: events.auditLog).register(on: router)
-        AuditHandlers(store: events.audit, limits: config.limits, retention: config.retention).register(on: router)
-        ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention).register(on: router)
+        AuditHandlers(store: events.audit, audit: events.auditLog, limits: config.limits, retention: config.retention, hub: realtime).register(on: router)
+        ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention, hub: realtime).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
-        TargetHandlers(monitor: monitor).register(on: router)
+        TargetHandlers(monitor: monitor, audit: events.auditLog).register(on: router)
+        DashboardHandlers(assets: DashboardAssets.load()).register(on: router)
         return router
     }
 

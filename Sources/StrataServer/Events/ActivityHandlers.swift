@@ -7,6 +7,8 @@ struct ActivityHandlers: Sendable {
     let store: EventStore
     let limits: ServeConfig.Limits
     let retention: Int64
+    /// Announces accepted beacons on `/ws/activity` (`activity_update`) so dashboards refresh.
+    var hub: RealtimeHub? = nil
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/activity") { req, _ in try await ingest(req) }
@@ -27,6 +29,13 @@ struct ActivityHandlers: Sendable {
         }
         try AuditHandlers.checkTimes(drafts, now: now, retention: retention, maxFuture: limits.maxFutureMs)
         let r = try await store.append(drafts)
+        if let hub, r.count > 0 {
+            var p = JSONWriter(capacity: 24)
+            p.raw("{\"accepted\":")
+            p.int(r.count)
+            p.byte(UInt8(ascii: "}"))
+            _ = hub.publish(channel: .activity, type: "activity_update", payloadJSON: p.bytes)
+        }
         return APIResponse.success { w in
             w.raw("{\"accepted\":")
             w.int(r.count)

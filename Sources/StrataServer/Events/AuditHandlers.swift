@@ -4,11 +4,16 @@ import StrataEvents
 import StrataStorage
 
 /// The audit log API (docs/events.md): ingest, search, one event, export,
-/// and the chain head for external anchoring.
+/// the chain head for external anchoring, and chain verification.
 struct AuditHandlers: Sendable {
     let store: EventStore
+    let audit: AuditLog
     let limits: ServeConfig.Limits
     let retention: Int64
+    /// One chain verification at a time (`GET /api/v1/audit/verify`).
+    let verification = ExclusiveGate()
+    /// Announces ingested events on `/ws/audit` (`audit_event`, docs/realtime.md) so dashboards update live.
+    var hub: RealtimeHub? = nil
 
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/audit/events") { req, _ in try await ingest(req) }
@@ -16,6 +21,7 @@ struct AuditHandlers: Sendable {
         router.get("/api/v1/audit/events/{id}") { _, ctx in try await event(ctx.parameters.get("id") ?? "") }
         router.get("/api/v1/audit/export") { req, _ in try export(req) }
         router.get("/api/v1/audit/chain") { _, _ in chain() }
+        router.get("/api/v1/audit/verify") { req, ctx in try await verify(req, ctx) }
     }
 
     static func body(_ req: inout Request, limit: Int) async throws(APIError) -> ByteBuffer {
@@ -54,6 +60,18 @@ struct AuditHandlers: Sendable {
         }
         try Self.checkTimes(drafts, now: now, retention: retention, maxFuture: limits.maxFutureMs)
         let r = try await store.append(drafts)
+        if let hub, !r.ids.isEmpty {
+            var p = JSONWriter(capacity: 32 + 12 * r.count)
+            p.raw("{\"count\":")
+            p.int(r.count)
+            p.raw(",\"ids\":[")
+            for (i, id) in r.ids.enumerated() {
+                if i > 0 { p.byte(UInt8(ascii: ",")) }
+                p.int64(Int64(bitPattern: id))
+            }
+            p.raw("]}")
+            _ = hub.publish(channel: .audit, type: "audit_event", payloadJSON: p.bytes)
+        }
         return APIResponse.success(capacity: 64 + 12 * r.count) { w in
             w.raw("{\"ids\":[")
             for (i, id) in r.ids.enumerated() {

@@ -1,19 +1,23 @@
 import Hummingbird
 import NIOCore
+import StrataEvents
 
 /// `GET/POST /api/v1/targets`, `GET/PUT/DELETE /api/v1/targets/{id}` and
 /// `GET /api/v1/health`. Bodies are JSON target definitions
-/// (`TargetSpec.decode`); errors use Prometheus' envelope.
+/// (`TargetSpec.decode`); errors use Prometheus' envelope. Every change,
+/// refused or applied, is audited (issue #10: `type=security`,
+/// `action=target_create|target_update|target_delete`, with the result).
 struct TargetHandlers: Sendable {
     let monitor: HealthMonitor
+    let audit: AuditLog
     static let maxBody = 1 << 20
 
     func register(on router: Router<StrataRequestContext>) {
         router.get("/api/v1/targets") { _, _ in list() }
-        router.post("/api/v1/targets") { req, _ in try await create(req) }
+        router.post("/api/v1/targets") { req, ctx in try await create(req, ctx) }
         router.get("/api/v1/targets/{id}") { _, ctx in try get(ctx.parameters.get("id") ?? "") }
-        router.put("/api/v1/targets/{id}") { req, ctx in try await put(req, id: ctx.parameters.get("id") ?? "") }
-        router.delete("/api/v1/targets/{id}") { _, ctx in try await delete(ctx.parameters.get("id") ?? "") }
+        router.put("/api/v1/targets/{id}") { req, ctx in try await put(req, id: ctx.parameters.get("id") ?? "", ctx) }
+        router.delete("/api/v1/targets/{id}") { _, ctx in try await delete(ctx.parameters.get("id") ?? "", ctx) }
         router.get("/api/v1/health") { _, _ in health() }
     }
 
@@ -34,25 +38,31 @@ struct TargetHandlers: Sendable {
         return APIResponse.success { w in HealthJSON.writeActiveTarget(e.spec, e.status, to: &w) }
     }
 
-    func create(_ req: Request) async throws -> Response {
-        let spec = try await decode(req, id: nil)
-        let e = try await apply { () throws(HealthMonitor.ChangeError) in try await monitor.add(spec) }
+    func create(_ req: Request, _ ctx: StrataRequestContext) async throws -> Response {
+        let e = try await audited("target_create", id: nil, ctx) {
+            let spec = try await decode(req, id: nil)
+            return (spec.id, try await apply { () throws(HealthMonitor.ChangeError) in try await monitor.add(spec) })
+        }
         var r = APIResponse.success { w in HealthJSON.writeActiveTarget(e.spec, e.status, to: &w) }
         r.status = .created
-        r.headers[.location] = "/api/v1/targets/\(spec.id)"
+        r.headers[.location] = "/api/v1/targets/\(e.spec.id)"
         return r
     }
 
-    func put(_ req: Request, id: String) async throws -> Response {
-        let spec = try await decode(req, id: id)
-        let e = try await apply { () throws(HealthMonitor.ChangeError) in try await monitor.put(spec) }
+    func put(_ req: Request, id: String, _ ctx: StrataRequestContext) async throws -> Response {
+        let e = try await audited("target_update", id: id, ctx) {
+            let spec = try await decode(req, id: id)
+            return (id, try await apply { () throws(HealthMonitor.ChangeError) in try await monitor.put(spec) })
+        }
         return APIResponse.success { w in HealthJSON.writeActiveTarget(e.spec, e.status, to: &w) }
     }
 
-    func delete(_ id: String) async throws -> Response {
-        _ = try await apply { () throws(HealthMonitor.ChangeError) in
-            try await monitor.remove(id)
-            return HealthMonitor.Entry(spec: TargetSpec(id: id, url: ""), status: TargetStatus())
+    func delete(_ id: String, _ ctx: StrataRequestContext) async throws -> Response {
+        _ = try await audited("target_delete", id: id, ctx) {
+            (id, try await apply { () throws(HealthMonitor.ChangeError) in
+                try await monitor.remove(id)
+                return HealthMonitor.Entry(spec: TargetSpec(id: id, url: ""), status: TargetStatus())
+            })
         }
         return APIResponse.success { w in
             w.raw("{\"id\":")
@@ -68,6 +78,32 @@ struct TargetHandlers: Sendable {
             HealthJSON.writeSummary(entries, to: &w)
             w.byte(UInt8(ascii: "}"))
         }
+    }
+
+    /// Runs a change and records it with the caller's address and the result:
+    /// `success`, or `failure` with the reason (an invalid definition, an
+    /// unknown or conflicting id) at `warning`, since refused configuration
+    /// changes are worth a look but are not errors of the server.
+    private func audited(
+        _ action: String, id: String?, _ ctx: StrataRequestContext,
+        _ change: () async throws -> (id: String, entry: HealthMonitor.Entry)
+    ) async throws -> HealthMonitor.Entry {
+        let (targetID, entry): (String, HealthMonitor.Entry)
+        do {
+            (targetID, entry) = try await change()
+        } catch {
+            let why = (error as? APIError).map(\.message) ?? "\(error)"
+            var attrs: [String: String] = [:]
+            if let id { attrs["target"] = id }
+            await audit.record(type: .security, action: action, outcome: .failure(why), source: ctx.remoteAddress,
+                               description: "\(action.replacingOccurrences(of: "_", with: " ")) refused: \(why)",
+                               severity: .warning, attributes: attrs)
+            throw error
+        }
+        // The target id, not its URL: a URL may carry credentials.
+        await audit.record(type: .security, action: action, outcome: .success, source: ctx.remoteAddress,
+                           description: "\(action.replacingOccurrences(of: "_", with: " ")) \(targetID)", attributes: ["target": targetID])
+        return entry
     }
 
     private func decode(_ request: Request, id: String?) async throws(APIError) -> TargetSpec {

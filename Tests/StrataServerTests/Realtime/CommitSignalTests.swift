@@ -13,7 +13,7 @@ import Testing
         #expect(await signal.wait(after: 0) == 0)
         // The next wait parks until a commit.
         let waiter = Task { await signal.wait(after: 0) }
-        try await waitUntil(timeout: .seconds(20), "the second wait to park") { signal.isParked }
+        try await waitUntil(timeout: .seconds(120), "the second wait to park") { signal.isParked }
         signal.signal(oldestTimestamp: 1_000)
         #expect(await waiter.value == 1)
         #expect(signal.takeOldestTimestamp() == 1_000)
@@ -27,7 +27,7 @@ import Testing
         #expect(await signal.wait(after: seen) == 1)
         // Caught up: the evaluator parks again, and a wake releases it.
         let waiter = Task { await signal.wait(after: 1) }
-        try await waitUntil(timeout: .seconds(20), "the wait to park") { signal.isParked }
+        try await waitUntil(timeout: .seconds(120), "the wait to park") { signal.isParked }
         signal.wake()
         #expect(await waiter.value == 1)
         #expect(!signal.isParked)
