@@ -121,6 +121,12 @@ import StrataTestSupport
             Endpoint(method: .GET, path: "/api/v1/audit/events/nope", needs: .admin),
             Endpoint(method: .GET, path: "/api/v1/audit/export", needs: .admin),
             Endpoint(method: .GET, path: "/api/v1/audit/chain", needs: .admin),
+            Endpoint(method: .GET, path: "/api/v1/audit/verify", needs: .admin),
+            // The dashboard (static files): `read`, so a browser asks for basic credentials.
+            Endpoint(method: .GET, path: "/", needs: .read),
+            Endpoint(method: .GET, path: "/ui/metrics", needs: .read),
+            Endpoint(method: .GET, path: "/assets/app.js", needs: .read),
+            Endpoint(method: .HEAD, path: "/assets/app.js", needs: .read),
             Endpoint(method: .POST, path: "/api/v1/targets", needs: .admin, body: Array("{}".utf8)),
             Endpoint(method: .PUT, path: "/api/v1/targets/nope", needs: .admin, body: Array("{}".utf8)),
             Endpoint(method: .DELETE, path: "/api/v1/targets/nope", needs: .admin),
@@ -184,6 +190,9 @@ import StrataTestSupport
                 ("health", Caller.admin.header, "http://127.0.0.1:\(s.port)", true),
                 ("health", Caller.admin.header, "https://evil.example", false),
                 ("health", Caller.admin.header, "https://grafana.example", false),
+                ("health", Caller.admin.header, "null", false),
+                // Not a browser origin (swift-websocket's client sends these).
+                ("health", Caller.admin.header, "ws://127.0.0.1", true),
                 // The audit feed is the audit log: admin only.
                 ("audit", Caller.write.header, nil, false),
                 ("audit", Caller.admin.header, nil, true),
