@@ -35,7 +35,7 @@ import StrataTestSupport
         defer { tmp.remove() }
         let dir = tmp.sub("data")
         try FileIO.mkdirs(dir)
-        let disk = SimulatedDisk(root: dir, snapshotChance: 0.3, seed: 20_261_129)
+        let disk = SimulatedDisk(root: dir, snapshotChance: 0.45, seed: 20_261_129)
         Failpoints.trace(prefix: dir) { disk.record($0) }
         var opts = DatabaseOptions()
         opts.wal.fsync = .always
