@@ -28,6 +28,8 @@ public final class StrataServer: Sendable {
     let ingestor: Ingestor
     /// Credentials (issue #7); disabled when no tokens or users are configured.
     let authenticator: Authenticator
+    /// Rules, alerts and notifications (issue #9).
+    public let alerting: Alerting
 
     /// Opens the database (replaying the WAL) so that the server is ready as soon as it listens.
     public init(config: ServeConfig, logger: Logger = Logger(label: "strata")) throws {
@@ -57,11 +59,14 @@ public final class StrataServer: Sendable {
         subscriptions = SubscriptionManager(hub: realtime, storage: db, options: config.realtime, logger: logger)
         var ingestor = Ingestor(db: db, metrics: metrics, metadata: metadata, limits: config.limits)
         ingestor.commits = realtime.commits
+        let alertCommits = CommitSignal()
+        ingestor.alertCommits = alertCommits
         self.ingestor = ingestor
         do {
             monitor = try HealthMonitor(configTargets: config.targets, ingestor: ingestor, storage: db, hub: realtime,
                                         options: config.monitoring, dataDir: config.dataDir, logger: logger)
             events = try EventStores.open(config: config, metrics: metrics, logger: logger)
+            alerting = try Alerting(config: config, db: db, hub: realtime, metrics: metrics, ingestCommits: alertCommits, logger: logger)
         } catch {
             try? db.close()
             throw error
@@ -87,6 +92,7 @@ public final class StrataServer: Sendable {
         ActivityHandlers(store: events.activity, limits: config.limits, retention: config.retention, hub: realtime).register(on: router)
         OpsHandlers(db: db, metrics: metrics).register(on: router)
         TargetHandlers(monitor: monitor, audit: events.auditLog).register(on: router)
+        AlertingHandlers(alerting: alerting, audit: events.auditLog).register(on: router)
         DashboardHandlers(assets: DashboardAssets.load()).register(on: router)
         return router
     }
@@ -149,6 +155,7 @@ public final class StrataServer: Sendable {
         // Stopped before the HTTP server (services stop in reverse order).
         services.append(.init(service: subscriptions))
         services.append(.init(service: monitor))
+        services.append(.init(service: AlertingService(alerting: alerting, handleSignals: handleSignals, logger: logger)))
         let group = ServiceGroup(
             configuration: .init(
                 services: services,

@@ -25,9 +25,14 @@ public enum EndpointPolicy {
             return .role(.write)
         }
         // Administration: TSDB admin, the audit log and its live feed (reading
-        // it is sensitive too), and changes to monitored targets.
+        // it is sensitive too), changes to monitored targets, alert rules and
+        // alert settings, and configuration reloads.
         if path.hasPrefix("/api/v1/admin/") || path.hasPrefix("/api/v1/audit/") || path == "/ws/audit" { return .role(.admin) }
-        if path.hasPrefix("/api/v1/targets") && method != .get && method != .head { return .role(.admin) }
+        let reads = method == .get || method == .head
+        if !reads && (path.hasPrefix("/api/v1/targets") || path.hasPrefix("/api/v1/rules") || path == "/api/v1/alert-settings") {
+            return .role(.admin)
+        }
+        if path == "/-/reload" { return .role(.admin) }
         // Queries, metadata, status, /metrics, remote read, WebSocket feeds.
         return .role(.read)
     }

@@ -55,6 +55,9 @@ public struct ServeConfig: Sendable, Equatable {
     public var targets: [TargetSpec] = []
     public var monitoring = HealthOptions()
     public var realtime = RealtimeOptions()
+    /// Prometheus rule files (issue #9), reloaded on SIGHUP and `POST /-/reload`.
+    public var ruleFiles: [String] = []
+    public var alerting = AlertingOptions()
     /// PromQL limits (Prometheus' `--query.*` flags, issue #4).
     public var query = QueryOptions()
     /// Storage knobs that are not in `--help` (tests, issue #7).
@@ -190,6 +193,10 @@ public struct ServeConfig: Sendable, Equatable {
             case "targets": c.targets = try HealthOptions.targets(yaml: v)
             case "monitoring": try c.monitoring.apply(yaml: v)
             case "realtime": try c.realtime.apply(yaml: v)
+            case "rule_files":
+                guard let list = v as? [Any] else { throw ConfigError.invalid(k, "must be a list of paths") }
+                c.ruleFiles = try list.map { try string(k, $0) }
+            case "alerting": try c.alerting.apply(yaml: v)
             case "query": try c.query.apply(yaml: v)
             case "storage":
                 guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }

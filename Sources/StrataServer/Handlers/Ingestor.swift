@@ -16,6 +16,8 @@ struct Ingestor: Sendable {
     /// Told after each commit that stored something (realtime subscriptions, issue #8).
     /// A non-blocking signal: ingestion never waits for subscribers.
     var commits: CommitSignal? = nil
+    /// Told after each commit so alert rules can evaluate early (issue #9).
+    var alertCommits: CommitSignal? = nil
 
     struct Outcome: Sendable {
         var appended = 0
@@ -100,7 +102,10 @@ struct Ingestor: Sendable {
             throw APIError(.internalError, "commit failed: \(error)")
         }
         out.appended = result.appended
-        if result.appended > 0 { commits?.signal(oldestTimestamp: oldest) }
+        if result.appended > 0 {
+            commits?.signal(oldestTimestamp: oldest)
+            alertCommits?.signal(oldestTimestamp: oldest)
+        }
         out.duplicates = result.duplicates
         metrics.ingested(result.appended + result.duplicates, protocol: proto)
         for r in result.rejected {

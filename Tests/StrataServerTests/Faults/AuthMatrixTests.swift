@@ -130,6 +130,18 @@ import StrataTestSupport
             Endpoint(method: .POST, path: "/api/v1/targets", needs: .admin, body: Array("{}".utf8)),
             Endpoint(method: .PUT, path: "/api/v1/targets/nope", needs: .admin, body: Array("{}".utf8)),
             Endpoint(method: .DELETE, path: "/api/v1/targets/nope", needs: .admin),
+            // Alerting (issue #9).
+            Endpoint(method: .GET, path: "/api/v1/rules", needs: .read),
+            Endpoint(method: .GET, path: "/api/v1/rules/nope", needs: .read),
+            Endpoint(method: .GET, path: "/api/v1/alerts", needs: .read),
+            Endpoint(method: .GET, path: "/api/v1/alerts/history", needs: .read),
+            Endpoint(method: .GET, path: "/api/v1/alert-settings", needs: .read),
+            Endpoint(method: .POST, path: "/api/v1/rules", needs: .admin, body: Array("{}".utf8)),
+            Endpoint(method: .PUT, path: "/api/v1/rules/nope", needs: .admin, body: Array("{}".utf8)),
+            Endpoint(method: .DELETE, path: "/api/v1/rules/nope", needs: .admin),
+            Endpoint(method: .PUT, path: "/api/v1/alert-settings", needs: .admin, body: Array("{}".utf8)),
+            Endpoint(method: .POST, path: "/-/reload", needs: .admin),
+            Endpoint(method: .PUT, path: "/-/reload", needs: .admin),
         ]
     }()
 
