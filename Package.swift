@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "StrataStorage", targets: ["StrataStorage"]),
         .library(name: "StrataQuery", targets: ["StrataQuery"]),
         .library(name: "StrataIngest", targets: ["StrataIngest"]),
+        .library(name: "StrataEvents", targets: ["StrataEvents"]),
         .library(name: "StrataTestSupport", targets: ["StrataTestSupport"]),
     ],
     dependencies: [

@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(name: "Strata", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Encode/decode speed of the chunk codecs, per sample.
@@ -48,6 +49,19 @@ let package = Package(
                 .product(name: "StrataTestSupport", package: "Strata"),
             ],
             path: "Benchmarks/QueryBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The event store: append and filtered free-text search.
+        .executableTarget(
+            name: "EventBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StrataEvents", package: "Strata"),
+                .product(name: "StrataStorage", package: "Strata"),
+                .product(name: "StrataTestSupport", package: "Strata"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/EventBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Storage engine figures (append, replay, memory, bytes/sample):
