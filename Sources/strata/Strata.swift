@@ -6,6 +6,6 @@ struct Strata: AsyncParsableCommand {
         commandName: "strata",
         abstract: "Strata: a time-series database and monitoring server.",
         version: "0.1.0-dev",
-        subcommands: [Serve.self, Bench.self, Audit.self, Import.self]
+        subcommands: [Serve.self, Bench.self, Audit.self, Import.self, Credentials.self]
     )
 }

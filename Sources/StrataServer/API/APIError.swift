@@ -18,6 +18,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         case tooLarge = "too_large"
         case limit = "limit"
+        case unauthorized
+        case forbidden
     }
 
     public var kind: Kind
@@ -40,6 +42,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case .notFound: return .notFound
         case .tooLarge: return .contentTooLarge
         case .limit: return .tooManyRequests
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -24,6 +26,8 @@ public final class StrataServer: Sendable {
     /// Health monitoring of targets (issue #8).
     public let monitor: HealthMonitor
     let ingestor: Ingestor
+    /// Credentials (issue #7); disabled when no tokens or users are configured.
+    let authenticator: Authenticator
     /// Rules, alerts and notifications (issue #9).
     public let alerting: Alerting
 
@@ -44,9 +48,12 @@ public final class StrataServer: Sendable {
         opts.wal.onFsync = { ns in metrics.observeFsync(nanoseconds: ns) }
         opts.head.labelLimits = config.limits.labels
         opts.head.maxSeries = config.limits.maxSeries
+        config.storage.apply(to: &opts)
         var dbLogger = logger
         dbLogger[metadataKey: "component"] = "storage"
         db = try Database.open(directory: config.dataDir, options: opts, logger: dbLogger)
+        metrics.walCorruptionsRepaired(db.replayStats.wal.corruptions.count)
+        authenticator = Authenticator(options: config.security)
         // Issue #8: realtime hub, subscriptions, health monitoring.
         realtime = RealtimeHub(options: config.realtime, metrics: metrics)
         subscriptions = SubscriptionManager(hub: realtime, storage: db, options: config.realtime, logger: logger)
@@ -72,6 +79,8 @@ public final class StrataServer: Sendable {
     func makeRouter() -> Router<StrataRequestContext> {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: OriginMiddleware<StrataRequestContext>(allowed: config.security.corsOrigins, forWebSocket: false))
+        router.add(middleware: AuthMiddleware<StrataRequestContext>(authenticator: authenticator, audit: events.auditLog, metrics: metrics))
         WriteHandlers(ingestor: ingestor, limits: config.limits).register(on: router)
         let gate = QueryGate(limit: config.query.maxConcurrency)
         QueryHandlers(db: db, engine: QueryEngine(storage: db), metrics: metrics, gate: gate, options: config.query).register(on: router)
@@ -91,6 +100,8 @@ public final class StrataServer: Sendable {
     /// The WebSocket upgrade router: `/ws/{channel}` (issue #8).
     func makeWebSocketRouter() -> Router<RealtimeRequestContext> {
         let router = Router(context: RealtimeRequestContext.self)
+        router.add(middleware: OriginMiddleware<RealtimeRequestContext>(allowed: config.security.websocketOrigins, forWebSocket: true))
+        router.add(middleware: AuthMiddleware<RealtimeRequestContext>(authenticator: authenticator, audit: events.auditLog, metrics: metrics))
         RealtimeRoutes(hub: realtime, subscriptions: subscriptions).register(on: router)
         return router
     }
@@ -107,16 +118,21 @@ public final class StrataServer: Sendable {
         let rt = config.realtime
         let monitor = self.monitor
         let host = config.host
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade(
+            webSocketRouter: makeWebSocketRouter(),
+            configuration: .init(ws: .init(
+                maxFrameSize: max(rt.maxFrameBytes, rt.maxInboundMessageBytes),
+                autoPing: .enabled(timePeriod: rt.pingInterval),
+                closeTimeout: rt.closeTimeout
+            ))
+        )
+        // Issue #7: HTTPS (and WSS) with --tls-cert/--tls-key.
+        if config.security.tls.enabled {
+            server = try .tls(server, tlsConfiguration: config.security.tls.serverConfiguration())
+        }
         let app = Application(
             router: makeRouter(),
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: makeWebSocketRouter(),
-                configuration: .init(ws: .init(
-                    maxFrameSize: max(rt.maxFrameBytes, rt.maxInboundMessageBytes),
-                    autoPing: .enabled(timePeriod: rt.pingInterval),
-                    closeTimeout: rt.closeTimeout
-                ))
-            ),
+            server: server,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Strata"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -126,9 +142,10 @@ public final class StrataServer: Sendable {
             logger: hbLogger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DatabaseService(db: db, logger: logger)),
+            .init(service: DatabaseService(db: db, logger: logger, interval: config.storage.maintenanceInterval ?? .seconds(15))),
             // After DatabaseService: stops (finishing its round) before the database closes.
-            .init(service: MaintenanceService(db: db, logger: logger, interval: .milliseconds(config.compactionInterval))),
+            .init(service: MaintenanceService(db: db, logger: logger,
+                                              interval: config.storage.maintenanceInterval ?? .milliseconds(config.compactionInterval))),
             .init(service: EventsService(stores: events, db: db, logger: logger)),
         ]
         for target in config.remoteWrite {

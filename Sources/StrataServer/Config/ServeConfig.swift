@@ -60,6 +60,28 @@ public struct ServeConfig: Sendable, Equatable {
     public var alerting = AlertingOptions()
     /// PromQL limits (Prometheus' `--query.*` flags, issue #4).
     public var query = QueryOptions()
+    /// Storage knobs that are not in `--help` (tests, issue #7).
+    public var storage = StorageTuning()
+    /// Authentication, authorization, CORS and TLS (issue #7).
+    public var security = SecurityOptions()
+
+    /// Knobs for tests that must see many block cuts, compactions and
+    /// retention passes in seconds: the crash matrix runs with 60 s blocks.
+    public struct StorageTuning: Sendable, Equatable {
+        /// Length of a block cut from the head (ms); nil: 2 h. Compaction
+        /// levels scale with it (×6, ×36, as 2 h → 12 h → 3 d).
+        public var blockRange: Int64? = nil
+        /// How often the background loops cut blocks, compact and apply
+        /// retention; nil: every 15 s and `compaction_interval`.
+        public var maintenanceInterval: Duration? = nil
+        public init() {}
+
+        public func apply(to o: inout DatabaseOptions) {
+            guard let r = blockRange, r > 0 else { return }
+            o.head.chunkRange = r
+            o.compactionRanges = [r, 6 * r, 36 * r]
+        }
+    }
 
     public struct Limits: Sendable, Equatable {
         /// Largest request body accepted (compressed, as sent).
@@ -176,6 +198,19 @@ public struct ServeConfig: Sendable, Equatable {
                 c.ruleFiles = try list.map { try string(k, $0) }
             case "alerting": try c.alerting.apply(yaml: v)
             case "query": try c.query.apply(yaml: v)
+            case "storage":
+                guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
+                for (sk, sv) in sm {
+                    guard let d = TimeParameters.parsePromDuration(try string("storage.\(sk)", sv)), d > 0 else {
+                        throw ConfigError.invalid("storage.\(sk)", "\(sv)")
+                    }
+                    switch sk {
+                    case "block_range": c.storage.blockRange = d
+                    case "maintenance_interval": c.storage.maintenanceInterval = .milliseconds(d)
+                    default: throw ConfigError.unknownKey("storage.\(sk)")
+                    }
+                }
+            case "security": try c.security.apply(yaml: v)
             default:
                 throw ConfigError.unknownKey(k)
             }

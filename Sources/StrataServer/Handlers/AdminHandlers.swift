@@ -244,6 +244,10 @@ struct AdminHandlers: Sendable {
                 w.int64(b.minTime)
                 w.raw(",\"maxTime\":")
                 w.int64(b.maxTime)
+                // 0 for raw blocks, the window (ms) of a rollup block: blocks
+                // of one resolution never overlap (checked by the crash matrix).
+                w.raw(",\"resolution\":")
+                w.int64(b.meta.resolution)
                 w.raw(",\"samples\":")
                 w.int(b.meta.stats.samples)
                 w.raw(",\"bytes\":")

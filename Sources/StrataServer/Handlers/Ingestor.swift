@@ -29,6 +29,17 @@ struct Ingestor: Sendable {
 
     static let maxMessages = 10
 
+    /// The `/metrics` name of the label limit an error hit (issue #7), nil
+    /// when the labels are malformed rather than over a limit.
+    static func limitName(_ e: LabelError) -> String? {
+        switch e {
+        case .tooManyLabels: return "max_labels_per_series"
+        case .nameTooLong: return "max_label_name_length"
+        case .valueTooLong: return "max_label_value_length"
+        default: return nil
+        }
+    }
+
     func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
         var out = Outcome()
         metadata.record(batch.metadata)
@@ -59,7 +70,9 @@ struct Ingestor: Sendable {
                 handle = try s.headSeries(in: db.head)
             } catch {
                 switch error {
-                case .invalidLabels(let e, let l): refuse(n, "invalid_labels", "\(e) for series \(l)")
+                case .invalidLabels(let e, let l):
+                    if let limit = Self.limitName(e) { metrics.limitHit(limit) }
+                    refuse(n, "invalid_labels", "\(e) for series \(l)")
                 case .seriesLimit(let max):
                     metrics.limitHit("max_series")
                     refuse(n, "series_limit", "series limit of \(max) active series reached, refusing new series \(s.labels)")

@@ -118,6 +118,7 @@ struct QueryHandlers: Sendable {
             throw APIError(.badData, "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
         if (end - start) / step > Int64(QueryLimits().maxPointsPerSeries) {
+            metrics.limitHit("query_max_points_per_series")
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let limits = try limitsFor(p)
@@ -145,6 +146,10 @@ struct QueryHandlers: Sendable {
                 return try await offPool { () throws -> QueryValue in try body(l) }
             }
         } catch let e as QueryError {
+            // Refusals by a limit are counted by reason (issue #7); the
+            // evaluator names the sample limit only in its message.
+            if e.kind == .timeout { metrics.limitHit("query_timeout") }
+            if e.kind == .execution && e.message.contains("too many samples") { metrics.limitHit("query_max_samples") }
             let kind: APIError.Kind
             switch e.kind {
             case .badData: kind = .badData

@@ -23,7 +23,9 @@ public final class ServerMetrics: Sendable {
     let headChunks: CoreMetrics.Gauge
     let headSamples: CoreMetrics.Gauge
     let blocksLoaded: CoreMetrics.Gauge
-    let walCorruptions: CoreMetrics.Gauge
+    let walCorruptions: CoreMetrics.Counter
+    let blocksQuarantined: CoreMetrics.Gauge
+    let authFailures: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
 
     public init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -40,7 +42,9 @@ public final class ServerMetrics: Sendable {
         headChunks = CoreMetrics.Gauge(label: "strata_head_chunks", dimensions: [], factory: f)
         headSamples = CoreMetrics.Gauge(label: "strata_head_samples_appended_total", dimensions: [], factory: f)
         blocksLoaded = CoreMetrics.Gauge(label: "strata_blocks_loaded", dimensions: [], factory: f)
-        walCorruptions = CoreMetrics.Gauge(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
+        // A counter (issue #7): damage found by WAL replays of this process.
+        walCorruptions = CoreMetrics.Counter(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
+        blocksQuarantined = CoreMetrics.Gauge(label: "strata_blocks_quarantined", dimensions: [], factory: f)
     }
 
     /// Counts accepted samples by ingestion protocol.
@@ -65,6 +69,23 @@ public final class ServerMetrics: Sendable {
             return c
         }
         c.increment(by: n)
+    }
+
+    /// Counts WAL damage repaired at open (called once, after the replay).
+    public func walCorruptionsRepaired(_ n: Int) {
+        walCorruptions.increment(by: n)
+    }
+
+    /// Counts refused authentication or authorization, by reason
+    /// (missing_credentials, invalid_credentials, forbidden).
+    public func authFailure(_ reason: String) {
+        let c = authFailures.withLock { d -> CoreMetrics.Counter in
+            if let c = d[reason] { return c }
+            let c = CoreMetrics.Counter(label: "strata_auth_failures_total", dimensions: [("reason", reason)], factory: factory)
+            d[reason] = c
+            return c
+        }
+        c.increment()
     }
 
     /// Counts requests refused by a limit, by limit name.
@@ -96,7 +117,7 @@ public final class ServerMetrics: Sendable {
         headChunks.record(db.head.chunkCount)
         headSamples.record(Double(db.head.samplesAppended))
         blocksLoaded.record(db.blocks.count)
-        walCorruptions.record(db.replayStats.wal.corruptions.count)
+        blocksQuarantined.record(db.quarantined.count)
         let w = db.walStats
         let delta = w.bytesWritten - lastWALBytes.exchange(w.bytesWritten, ordering: .relaxed)
         if delta > 0 { walBytes.increment(by: Int(delta)) }

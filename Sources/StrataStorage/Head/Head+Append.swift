@@ -92,7 +92,7 @@ public struct HeadAppender {
     public mutating func commit() async throws -> CommitResult {
         defer { rollback() }
         let result = try commitWithoutWaiting()
-        if result.appended > 0 {
+        if result.appended > 0 || result.duplicates > 0 {
             try await head.wal.waitDurable(result.walPosition)
         }
         return result
@@ -185,7 +185,12 @@ public struct HeadAppender {
                 start = end
               }
             }
-            guard accepted > 0 else { return false }
+            guard accepted > 0 else {
+                // Only identical duplicates: their originals may still wait for
+                // their fsync, so acknowledge no earlier than everything logged.
+                result.walPosition = w.written
+                return false
+            }
             if accepted != n { reencodeAccepted(accepted) }
             result.walPosition = try w.log(&record)
 

@@ -20,13 +20,15 @@ extension Head {
         // Dense cache ref → series: refs are assigned densely from 1, so an
         // array beats a dictionary on the per-sample path.
         var cache: [MemSeries?] = []
+        // Second refs of one label set beyond the cache (see `createForReplay`).
+        var aliases: [SeriesRef: MemSeries] = [:]
         let options = self.options
         var lo = Int64.max, hi = Int64.min
 
         @inline(__always)
         func lookup(_ ref: SeriesRef) -> MemSeries? {
             if ref < UInt64(cache.count), let s = cache[Int(ref)] { return s }
-            return stripes.get(ref: ref)
+            return stripes.get(ref: ref) ?? aliases[ref]
         }
 
         stats.wal = try WALReplay.replay(directory: directory) { (payload) throws(WALCorruption) in
@@ -42,6 +44,8 @@ extension Head {
                             let i = Int(ref)
                             if i >= cache.count { cache.append(contentsOf: repeatElement(nil, count: i - cache.count + 1)) }
                             cache[i] = s
+                        } else if s.ref != ref {
+                            aliases[ref] = s
                         }
                         stats.series += 1
                     }

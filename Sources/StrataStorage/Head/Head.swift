@@ -124,22 +124,36 @@ public final class Head: @unchecked Sendable {
     func createForReplay(ref: SeriesRef, labels: Labels) -> MemSeries {
         let hash = labels.stableHash
         if let existing = stripes.get(ref: ref) { return existing }
-        let series = MemSeries(ref: ref, labels: labels)
+        // Keep new refs above every replayed one, aliases included.
+        defer { keepRefsAbove(ref) }
         let stripe = stripes.hashStripe(hash)
         stripe.lock.lock()
+        // The same labels under a second ref: the series was removed from
+        // the head (all its data cut into blocks) and created again, and
+        // both records are still in the log (until the next checkpoint,
+        // which logs every series under one ref). The replay maps the second
+        // ref onto the first series (as Prometheus' replay does), instead
+        // of creating a duplicate series that a crash loop would multiply.
+        if let same = stripe.series[hash]?.first(where: { $0.labels == labels }) {
+            stripe.lock.unlock()
+            return same
+        }
+        let series = MemSeries(ref: ref, labels: labels)
         stripe.series[hash, default: []].append(series)
         stripe.lock.unlock()
         stripes.publishRef(series)
         index.add(ref, labels)
         seriesCountA.wrappingAdd(1, ordering: .relaxed)
-        // Keep new refs above every replayed one.
+        return series
+    }
+
+    private func keepRefsAbove(_ ref: SeriesRef) {
         var cur = nextRef.load(ordering: .relaxed)
         while ref >= cur {
             let (done, orig) = nextRef.compareExchange(expected: cur, desired: ref + 1, ordering: .relaxed)
             if done { break }
             cur = orig
         }
-        return series
     }
 
     /// Labels of a series by ref.

@@ -8,9 +8,21 @@ import Darwin
 /// one place handles EINTR, short writes, and (issue #7) fault injection.
 public enum FileIO {
     public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o644) throws(IOError) -> Int32 {
+        let creating = flags & O_CREAT != 0
+        if creating, let fault = Failpoints.check(.create, path) { throw IOError("open", path, errno: fault) }
+        let existed = Failpoints.isTracing && creating ? exists(path) : true
         while true {
             let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
-            if fd >= 0 { return fd }
+            if fd >= 0 {
+                if creating || flags & O_TRUNC != 0 {
+                    if Failpoints.isTracing { Failpoints.emit(.open(path: path, created: !existed, truncated: flags & O_TRUNC != 0)) }
+                    if case .fail(let e) = Failpoints.decide(.create, .after, path) {
+                        _ = Glibc.close(fd)
+                        throw IOError("open", path, errno: e)
+                    }
+                }
+                return fd
+            }
             if errno != EINTR { throw IOError("open", path, errno: errno) }
         }
     }
@@ -26,14 +38,29 @@ public enum FileIO {
         let total = bytes.count
         guard let base = bytes.baseAddress else { return }
         while done < total {
-            if let fault = Failpoints.check(.write, path) { throw IOError("write", path, errno: fault) }
-            let n = Glibc.write(fd, base + done, total - done)
+            var want = total - done
+            var shortFault: Int32? = nil
+            switch Failpoints.decide(.write, .before, path) {
+            case .proceed: break
+            case .fail(let e): throw IOError("write", path, errno: e)
+            case .shortWrite(let n, let e):
+                // A disk that fills in the middle of the call: a prefix lands, then the error.
+                want = min(want, max(0, n))
+                shortFault = e
+            }
+            let n = want == 0 ? 0 : Glibc.write(fd, base + done, want)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw IOError("write", path, errno: errno)
             }
-            if n == 0 { throw IOError("write", path, errno: EIO) }
+            if Failpoints.isTracing && n > 0 {
+                let end = Int(lseek(fd, 0, SEEK_CUR))
+                Failpoints.emit(.write(path: path, offset: end - n, bytes: Array(UnsafeRawBufferPointer(start: base + done, count: n))))
+            }
             done += n
+            if let shortFault { throw IOError("write", path, errno: shortFault) }
+            if n == 0 { throw IOError("write", path, errno: EIO) }
+            if case .fail(let e) = Failpoints.decide(.write, .after, path) { throw IOError("write", path, errno: e) }
         }
     }
 
@@ -51,6 +78,7 @@ public enum FileIO {
         while Glibc.fsync(fd) != 0 {
             if errno != EINTR { throw IOError("fsync", path, errno: errno) }
         }
+        try synced(path, "fsync")
     }
 
     public static func fdatasync(_ fd: Int32, path: String) throws(IOError) {
@@ -58,12 +86,23 @@ public enum FileIO {
         while Glibc.fdatasync(fd) != 0 {
             if errno != EINTR { throw IOError("fdatasync", path, errno: errno) }
         }
+        try synced(path, "fdatasync")
+    }
+
+    /// The after-failpoint and trace of a completed fsync.
+    @inline(__always)
+    private static func synced(_ path: String, _ call: String) throws(IOError) {
+        if Failpoints.isTracing { Failpoints.emit(.fsync(path: path)) }
+        if case .fail(let e) = Failpoints.decide(.fsync, .after, path) { throw IOError(call, path, errno: e) }
     }
 
     public static func truncate(_ fd: Int32, to size: Int, path: String) throws(IOError) {
+        if let fault = Failpoints.check(.truncate, path) { throw IOError("ftruncate", path, errno: fault) }
         while Glibc.ftruncate(fd, off_t(size)) != 0 {
             if errno != EINTR { throw IOError("ftruncate", path, errno: errno) }
         }
+        if Failpoints.isTracing { Failpoints.emit(.truncate(path: path, size: size)) }
+        if case .fail(let e) = Failpoints.decide(.truncate, .after, path) { throw IOError("ftruncate", path, errno: e) }
     }
 
     /// fsyncs a directory so that entries created, renamed or removed in it are durable.
@@ -76,15 +115,32 @@ public enum FileIO {
     public static func rename(_ from: String, _ to: String) throws(IOError) {
         if let fault = Failpoints.check(.rename, from) { throw IOError("rename", from, errno: fault) }
         if Glibc.rename(from, to) != 0 { throw IOError("rename", from + " -> " + to, errno: errno) }
+        if Failpoints.isTracing { Failpoints.emit(.rename(from: from, to: to)) }
+        if case .fail(let e) = Failpoints.decide(.rename, .after, from) { throw IOError("rename", from, errno: e) }
     }
 
     public static func unlink(_ path: String) throws(IOError) {
         if let fault = Failpoints.check(.remove, path) { throw IOError("unlink", path, errno: fault) }
-        if Glibc.unlink(path) != 0 && errno != ENOENT { throw IOError("unlink", path, errno: errno) }
+        if Glibc.unlink(path) != 0 {
+            if errno != ENOENT { throw IOError("unlink", path, errno: errno) }
+            return
+        }
+        if Failpoints.isTracing { Failpoints.emit(.unlink(path: path)) }
+        if case .fail(let e) = Failpoints.decide(.remove, .after, path) { throw IOError("unlink", path, errno: e) }
     }
 
+    /// Creates a directory (an existing one is fine). A new directory's entry
+    /// is made durable by fsyncing its parent: without that a power loss can
+    /// drop the directory, and everything fsynced inside it, again.
     public static func mkdir(_ path: String, _ mode: mode_t = 0o755) throws(IOError) {
-        if Glibc.mkdir(path, mode) != 0 && errno != EEXIST { throw IOError("mkdir", path, errno: errno) }
+        if let fault = Failpoints.check(.create, path) { throw IOError("mkdir", path, errno: fault) }
+        if Glibc.mkdir(path, mode) != 0 {
+            if errno != EEXIST { throw IOError("mkdir", path, errno: errno) }
+            return
+        }
+        if Failpoints.isTracing { Failpoints.emit(.mkdir(path: path)) }
+        if case .fail(let e) = Failpoints.decide(.create, .after, path) { throw IOError("mkdir", path, errno: e) }
+        try syncDirectory(parent(of: path))
     }
 
     /// `mkdir -p`.
@@ -92,7 +148,7 @@ public enum FileIO {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for comp in path.split(separator: "/") {
             prefix += comp
-            try mkdir(prefix)
+            if !isDirectory(prefix) { try mkdir(prefix) }
             prefix += "/"
         }
     }
@@ -136,7 +192,12 @@ public enum FileIO {
         if isDirectory(path) {
             for name in try list(path) { try removeTree(path + "/" + name) }
             if let fault = Failpoints.check(.remove, path) { throw IOError("rmdir", path, errno: fault) }
-            if Glibc.rmdir(path) != 0 && errno != ENOENT { throw IOError("rmdir", path, errno: errno) }
+            if Glibc.rmdir(path) != 0 {
+                if errno != ENOENT { throw IOError("rmdir", path, errno: errno) }
+                return
+            }
+            if Failpoints.isTracing { Failpoints.emit(.rmdir(path: path)) }
+            if case .fail(let e) = Failpoints.decide(.remove, .after, path) { throw IOError("rmdir", path, errno: e) }
         } else {
             try unlink(path)
         }

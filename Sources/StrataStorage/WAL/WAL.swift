@@ -276,6 +276,13 @@ public final class WAL: @unchecked Sendable {
                 failure = error
             }
             var ready: [CheckedContinuation<Void, any Error>] = []
+            if let failure {
+                // After a failed fsync the kernel may have dropped the dirty
+                // pages and a later fsync can succeed without them ("fsyncgate",
+                // PostgreSQL 2018): stop logging until a restart replays what
+                // really is on disk, rather than acknowledge later records.
+                withWriter { w in if w.failed == nil { w.failed = failure as? IOError ?? IOError("fdatasync", w.segmentPath, errno: EIO) } }
+            }
             sync.cond.lock()
             if let failure {
                 // The data may not be durable: nobody waiting gets an acknowledgement.

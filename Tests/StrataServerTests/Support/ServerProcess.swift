@@ -5,7 +5,8 @@ import StrataTestSupport
 final class ServerProcess: @unchecked Sendable {
     let process: Process
     let port: Int
-    var base: String { "http://127.0.0.1:\(port)" }
+    let scheme: String
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// The `strata` executable built next to the test bundle.
     static var binary: String {
@@ -19,10 +20,15 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `strata serve` on a kernel-chosen port and waits for its "listening" line.
-    static func start(dataDir: String, extraArgs: [String] = []) throws -> ServerProcess {
+    /// `environment` is added to this process' own (e.g. `STRATA_FAILPOINTS`).
+    static func start(dataDir: String, extraArgs: [String] = [], environment: [String: String] = [:],
+                      listen: String = "127.0.0.1:0") throws -> ServerProcess {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--log-level", "info"] + extraArgs
+        p.arguments = ["serve", "--data-dir", dataDir, "--listen", listen, "--log-level", "info"] + extraArgs
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe()
         p.standardOutput = out
         // Keep the server's log next to its data directory for post-mortems.
@@ -44,17 +50,27 @@ final class ServerProcess: @unchecked Sendable {
             }
             buffer.append(chunk)
             if let text = String(data: buffer, encoding: .utf8),
-               let range = text.range(of: "listening on http://127.0.0.1:"),
-               let nl = text[range.upperBound...].firstIndex(of: "\n"),
-               let port = Int(text[range.upperBound..<nl]) {
-                return ServerProcess(process: p, port: port)
+               let range = text.range(of: "listening on "),
+               let sep = text[range.upperBound...].range(of: "://"),
+               let nl = text[sep.upperBound...].firstIndex(of: "\n"),
+               let colon = text[sep.upperBound..<nl].lastIndex(of: ":"),
+               let port = Int(text[text.index(after: colon)..<nl]) {
+                return ServerProcess(process: p, port: port, scheme: String(text[range.upperBound..<sep.lowerBound]))
             }
         }
     }
 
-    private init(process: Process, port: Int) {
+    private init(process: Process, port: Int, scheme: String) {
         self.process = process
         self.port = port
+        self.scheme = scheme
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// After exit: stopped by a `crash` failpoint (`_exit(137)`), not by a signal.
+    var exitedByFailpoint: Bool {
+        !process.isRunning && process.terminationReason == .exit && process.terminationStatus == 137
     }
 
     /// SIGKILL and reap; safe to call more than once.

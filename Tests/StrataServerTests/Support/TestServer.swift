@@ -82,13 +82,14 @@ struct HTTPResult: Sendable {
 
 enum HTTP {
     static func request(
-        _ url: String, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)] = []
+        _ url: String, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> HTTPResult {
         var req = HTTPClientRequest(url: url)
         req.method = method
         for (k, v) in headers { req.headers.add(name: k, value: v) }
         if let body { req.body = .bytes(ByteBuffer(bytes: body)) }
-        let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(60))
+        let resp = try await HTTPClient.shared.execute(req, timeout: timeout)
         var buf = try await resp.body.collect(upTo: 256 << 20)
         let bytes = buf.readBytes(length: buf.readableBytes) ?? []
         return HTTPResult(status: Int(resp.status.code), body: bytes, headers: resp.headers)
