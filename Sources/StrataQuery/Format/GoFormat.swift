@@ -4,11 +4,11 @@ import Foundation
 /// float64, `%q` of a string or rune, `%#U`, `%f`. `format_query` and error
 /// messages must match Prometheus 2.42 byte for byte, so these follow
 /// Go's strconv/fmt rules rather than Swift's.
-enum GoFormat {
+public enum GoFormat {
     /// `fmt.Sprint(float64)`: shortest round-trip digits, `%e` form when the
     /// decimal exponent is < -4 or >= 6 (strconv's `'g'` with precision -1
     /// uses 6 as the switch-over), `+Inf`/`-Inf`/`NaN`.
-    static func float(_ v: Double) -> String {
+    public static func float(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
@@ -44,7 +44,7 @@ enum GoFormat {
     /// The shortest decimal digits that round-trip `v` (> 0), with the
     /// decimal point position: `v = 0.d1d2... * 10^dp`. Swift's `description`
     /// already produces the shortest round-trip digits; we only re-layout them.
-    static func shortestDigits(_ v: Double) -> (digits: [UInt8], dp: Int) {
+    public static func shortestDigits(_ v: Double) -> (digits: [UInt8], dp: Int) {
         let text = Array(v.description.utf8)
         var mantissa = text[...]
         var exp10 = 0

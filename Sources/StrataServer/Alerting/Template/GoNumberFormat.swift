@@ -1,41 +1,14 @@
 import Foundation
+import StrataQuery
 
 /// Go's float spellings that Prometheus' alerting output depends on:
 /// `fmt.Sprint(float64)` in templates, `strconv.FormatFloat(v, 'e', -1, 64)`
 /// for alert values in `/api/v1/alerts`, and `%.4g`-style verbs in the
 /// `humanize*` helpers. Go's rules, not Swift's or C's, decide the text.
 enum GoNumberFormat {
-    /// The shortest digits that round-trip `v` (> 0, finite) and the decimal
-    /// point position: `v = 0.d1d2… × 10^dp`. Swift's `description` already
-    /// yields the shortest round-trip digits; only the layout differs.
-    static func shortestDigits(_ v: Double) -> (digits: [UInt8], dp: Int) {
-        let text = Array(v.description.utf8)
-        var mantissa = text[...]
-        var exp10 = 0
-        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            mantissa = text[..<e]
-            var sign = 1
-            var i = e + 1
-            if i < text.count, text[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if i < text.count, text[i] == UInt8(ascii: "+") { i += 1 }
-            var n = 0
-            while i < text.count { n = n * 10 + Int(text[i] &- UInt8(ascii: "0")); i += 1 }
-            exp10 = sign * n
-        }
-        var digits: [UInt8] = []
-        var intLen = 0
-        var sawPoint = false
-        for c in mantissa {
-            if c == UInt8(ascii: ".") { sawPoint = true; continue }
-            digits.append(c)
-            if !sawPoint { intLen += 1 }
-        }
-        var dp = intLen + exp10
-        var lead = 0
-        while lead < digits.count - 1, digits[lead] == UInt8(ascii: "0") { lead += 1; dp -= 1 }
-        digits.removeFirst(lead)
-        while digits.count > 1, digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        return (digits, dp)
-    }
+    /// The shortest round-trip digits and decimal point position, as the
+    /// PromQL formatter computes them.
+    static func shortestDigits(_ v: Double) -> (digits: [UInt8], dp: Int) { GoFormat.shortestDigits(v) }
 
     private static func special(_ v: Double) -> String? {
         if v.isNaN { return "NaN" }
@@ -47,14 +20,7 @@ enum GoNumberFormat {
     /// switches to the exponent form when the decimal exponent is < -4 or
     /// ≥ 6 (ftoa.go: "if precision was the shortest possible, use precision
     /// 6 for this decision"): `0.93`, `100000`, `1e+06`, `1.23456789e+08`.
-    static func shortestG(_ v: Double) -> String {
-        if let s = special(v) { return s }
-        if v == 0 { return v.sign == .minus ? "-0" : "0" }
-        let (digits, dp) = shortestDigits(v.magnitude)
-        let exp = dp - 1
-        let body = exp < -4 || exp >= 6 ? eForm(digits, exp: exp) : fForm(digits, dp: dp)
-        return (v < 0 ? "-" : "") + body
-    }
+    static func shortestG(_ v: Double) -> String { GoFormat.float(v) }
 
     /// `strconv.FormatFloat(v, 'e', -1, 64)`: `2.7e+00`, `1e-07`.
     static func shortestE(_ v: Double) -> String {
