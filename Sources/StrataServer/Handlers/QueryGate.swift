@@ -28,7 +28,15 @@ final class QueryGate: Sendable {
     /// Takes a slot: true once admitted, false when `timeout` passed first
     /// (then no slot is held).
     func enter(timeout: Duration) async -> Bool {
-        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+        // A free slot is taken without suspending: a continuation resumed at
+        // once still re-enqueues the task, a scheduling round trip that a
+        // small query would otherwise pay on every request.
+        if state.withLock({ s -> Bool in
+            guard s.running < limit && s.waiting.isEmpty else { return false }
+            s.running += 1
+            return true
+        }) { return true }
+        return await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
             let id = state.withLock { s -> UInt64? in
                 if s.running < limit { s.running += 1; return nil }
                 s.nextID += 1

@@ -94,7 +94,7 @@ struct QueryHandlers: Sendable {
         let limits = try limitsFor(p)
         let expr = try Self.parse(p["query"])
         let db = self.db
-        let value = try await evaluate(limits) { (l) throws(QueryError) in
+        let value = try await evaluate(limits, inline: Self.evaluatesInline(expr)) { (l) throws(QueryError) in
             try QueryEngine(storage: db, limits: l).instantQuery(expr, at: t)
         }
         return Self.render(value)
@@ -128,21 +128,38 @@ struct QueryHandlers: Sendable {
         // the `invalid parameter "query": ` prefix.
         let expr = try Self.parse(p["query"], prefix: "")
         let db = self.db
-        let value = try await evaluate(limits) { (l) throws(QueryError) in
+        let value = try await evaluate(limits, inline: Self.evaluatesInline(expr)) { (l) throws(QueryError) in
             try QueryEngine(storage: db, limits: l).rangeQuery(expr, start: start, end: end, step: step, resolution: resolution)
         }
         return Self.render(value)
     }
 
-    /// Evaluates off the cooperative pool (queries are CPU-bound and may be
-    /// long), once one of the concurrency slots is free; `body` gets
-    /// `limits` with the timeout left after waiting for the slot.
-    func evaluate(_ limits: QueryLimits, _ body: @escaping @Sendable (QueryLimits) throws(QueryError) -> QueryValue) async throws -> QueryValue {
+    /// Whether `expr` is evaluated on the request's own task rather than on
+    /// the query pool: plain selectors and literals. Their evaluation costs
+    /// less than rendering their answer (a few ns to decode a sample, tens to
+    /// write it as JSON), and rendering runs on this task anyway, so the hop
+    /// to the pool and back — most of a single-series dashboard query's
+    /// latency — buys nothing for them.
+    static func evaluatesInline(_ expr: Expr) -> Bool {
+        switch expr {
+        case .vectorSelector, .matrixSelector, .number, .string: return true
+        case .paren(let p): return evaluatesInline(p.expr)
+        default: return false
+        }
+    }
+
+    /// Evaluates once one of the concurrency slots is free, off the
+    /// cooperative pool (queries are CPU-bound and may be long) unless
+    /// `inline`; `body` gets `limits` with the timeout left after waiting
+    /// for the slot.
+    func evaluate(_ limits: QueryLimits, inline: Bool = false,
+                  _ body: @escaping @Sendable (QueryLimits) throws(QueryError) -> QueryValue) async throws -> QueryValue {
         do {
             return try await gate.run(timeout: limits.timeout) { left in
                 var adjusted = limits
                 adjusted.timeout = left
                 let l = adjusted
+                if inline { return try body(l) }
                 return try await offPool { () throws -> QueryValue in try body(l) }
             }
         } catch let e as QueryError {
