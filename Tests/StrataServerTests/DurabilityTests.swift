@@ -36,33 +36,40 @@ import StrataTestSupport
             let ackTarget = Int(rng.int(1...15))
             let acks = AckCounter()
             let starts = nextBatch
-            let results = await withTaskGroup(of: (Int, [Int], Int).self) { group -> [(Int, [Int], Int)] in
+            let results = await withTaskGroup(of: (Int, [Int], Int, String).self) { group -> [(Int, [Int], Int, String)] in
                 for shard in 0..<Self.shards {
                     group.addTask {
                         var ok: [Int] = []
                         var k = starts[shard]
+                        var stop = ""
                         // Bounded: at most 100 batches per round.
                         while k < starts[shard] + 100 {
-                            let r = try? await HTTP.remoteWrite(server.base, Self.batch(shard: shard, k))
+                            let body = Self.batch(shard: shard, k)
+                            var r: HTTPResult?
+                            var failure = ""
+                            do { r = try await HTTP.remoteWrite(server.base, body) } catch { failure = "\(error)" }
                             k += 1
-                            guard r?.status == 204 else { break }   // the server is gone
+                            guard let r, r.status == 204 else {   // the server is gone
+                                stop = r.map { "HTTP \($0.status): \($0.text.prefix(300))" } ?? failure
+                                break
+                            }
                             ok.append(k - 1)
                             if acks.value.add(1, ordering: .relaxed).newValue >= ackTarget { server.kill9(); break }
                         }
-                        return (shard, ok, k)
+                        return (shard, ok, k, stop)
                     }
                 }
-                var out: [(Int, [Int], Int)] = []
+                var out: [(Int, [Int], Int, String)] = []
                 for await r in group { out.append(r) }
                 return out
             }
             server.kill9()
-            for (shard, ok, next) in results {
+            for (shard, ok, next, _) in results {
                 acked[shard].formUnion(ok)
                 // A batch whose answer was lost may or may not be stored; never resend its timestamp.
                 nextBatch[shard] = next
             }
-            #expect(results.contains { !$0.1.isEmpty }, "round \(round) acknowledged nothing")
+            #expect(results.contains { !$0.1.isEmpty }, "round \(round) acknowledged nothing: \(results.map(\.3))")
         }
         // Restart once more and read everything back.
         let server = try ServerProcess.start(dataDir: dataDir)
