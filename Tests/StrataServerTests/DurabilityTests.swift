@@ -9,7 +9,10 @@ import StrataTestSupport
 @Suite(.serialized) struct DurabilityTests {
     static let seriesPerShard = 25
     static let shards = 2
-    static let t0: Int64 = 1_764_374_400_000
+    /// An hour ago: recent data, as a live sender writes it. (Data a year old
+    /// is cut into blocks by the restarted server as stale head data, after
+    /// which later batches fall before its min valid time and get 400.)
+    static let t0: Int64 = (Int64(Date().timeIntervalSince1970) - 3600) * 1000
 
     /// Batch `k` of `shard` writes one sample per series of the shard at t0 + k·1 s with value k.
     /// Like Prometheus' remote-write shards, each shard owns its series and sends in order.
