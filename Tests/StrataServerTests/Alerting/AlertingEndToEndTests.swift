@@ -115,6 +115,11 @@ import Testing
         // Samples ahead in time keep the condition true across the restart (lookback 5 m).
         try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.9, at: now)
         let before = try await AlertTest.waitForAlert(s, "HighLatency", state: "firing")
+        // The first notification must have reached the receiver before the
+        // stop: one still in the outbox is re-sent after the restart instead
+        // (the queue holds one delivery per dedup key), and then the receiver
+        // would see a single firing notification, not two.
+        try await hook.waitFor("the first firing notification") { $0.contains { $0.status == "firing" } }
         await s.stop()
 
         let stoppedAt = AlertTest.nowMs()
