@@ -12,7 +12,7 @@ PEER_PKGS    := prometheus prometheus-node-exporter victoria-metrics prometheus-
 BROWSER_PKGS := chromium chromium-driver python3-venv
 BROWSER_VENV := .build/browser-venv
 
-.PHONY: all build release run test test-unit deps peer-deps browser-deps bench bench-check bench-baseline clean-data help
+.PHONY: all build release run test test-unit deps peer-deps browser-deps bench bench-check bench-baseline clean-data help fuzz fuzz-build fuzz-seeds
 
 all: build
 
@@ -21,6 +21,7 @@ help:
 	@echo "make test   - install what is missing, build, run every test"
 	@echo "make bench  - benchmark Strata side by side with Prometheus and VictoriaMetrics (bench-results/)"
 	@echo "make bench-micro / bench-check - ordo-one micro-benchmarks / check against the stored baseline"
+	@echo "make fuzz   - libFuzzer targets of the decoders, FUZZ_SECONDS (default 180) each (docs/fuzzing.md)"
 
 # Installs only what is missing, so repeated runs are fast.
 define apt_install
@@ -99,6 +100,35 @@ bench-check: deps
 	@ls -d Benchmarks/.benchmarkBaselines/*/main >/dev/null 2>&1 || \
 	  { echo "no stored baseline 'main' in Benchmarks/.benchmarkBaselines: run 'make bench-baseline' first"; exit 1; }
 	cd Benchmarks && $(SWIFT) package benchmark baseline check main
+
+# ---- Fuzzing (issue #7, docs/fuzzing.md) ----------------------------------
+# libFuzzer targets of the decoders of untrusted bytes, in the separate
+# package Fuzz/ (they only link with -sanitize=fuzzer, so the normal build
+# never sees them). `make fuzz` builds them with libFuzzer + AddressSanitizer
+# and runs each for FUZZ_SECONDS, one after another; it fails if any target
+# finds a crash (the input is in .build-fuzz/artifacts/<target>/). Not part
+# of `make test`.
+FUZZ_SECONDS  ?= 180
+FUZZ_SANITIZE ?= fuzzer,address
+FUZZ_BUILD    := .build-fuzz
+FUZZ_TARGETS  ?= FuzzRemoteWrite FuzzSnappy FuzzLineProtocol FuzzJSONImport FuzzPromQL FuzzWALRecord FuzzXORChunk FuzzColumnarChunk
+FUZZ_FLAGS     = -c release --package-path Fuzz --build-path $(FUZZ_BUILD) -Xswiftc -sanitize=$(FUZZ_SANITIZE) -Xswiftc -parse-as-library
+
+fuzz-build: deps
+	@mkdir -p $(FUZZ_BUILD)/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  log=$(FUZZ_BUILD)/logs/build-$$t.log; \
+	  if $(SWIFT) build $(FUZZ_FLAGS) --product $$t > $$log 2>&1; then tail -1 $$log; \
+	  else grep -v -e "unhandled; explicitly declare" -e "CMakeLists.txt" $$log; exit 1; fi; \
+	done
+
+fuzz: fuzz-build
+	@Fuzz/run.sh "$$($(SWIFT) build $(FUZZ_FLAGS) --show-bin-path)" $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Regenerates the seed corpora in Fuzz/Corpus/ from Strata's own encoders
+# (a plain debug build, no sanitizers).
+fuzz-seeds: deps
+	$(SWIFT) run --package-path Fuzz --build-path $(FUZZ_BUILD)-seeds SeedCorpus Fuzz/Corpus Tests/StrataQueryTests/testdata
 
 clean-data:
 	rm -rf $(DATA_DIR)
