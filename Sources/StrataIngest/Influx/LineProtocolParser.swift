@@ -168,10 +168,14 @@ public struct LineProtocolParser: Sendable {
                 guard let raw = parseInt64(c.base, start, c.pos) else { throw c.error(.invalidTimestamp, at: start) }
                 guard let ms = Self.toMilliseconds(raw, options.precision) else { throw c.error(.timestampOutOfRange, at: start) }
                 timestamp = ms
-                c.skip { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-                if !c.atLineEnd { throw c.error(.unexpectedCharacter(c.base[c.pos])) }
             }
         }
+        // Only blanks may follow until the newline. A lone `\r` ends a token
+        // (for `\r\n`) but does not end the line: without this check
+        // `m v=1\rn v=2` was read as two points on one line (found by
+        // fuzzing, Fuzz/Sources/FuzzLineProtocol).
+        c.skip { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        if c.pos < c.end && c.base[c.pos] != UInt8(ascii: "\n") { throw c.error(.unexpectedCharacter(c.base[c.pos])) }
 
         // Emit: one series per numeric field.
         batch.skipped.stringFields += stringFields
