@@ -109,7 +109,12 @@ extension QuantileSketch {
             let skipAt = r.offset
             let skip = try r.uvarint("sketch run skip")
             let len = try r.uvarint("sketch run length")
-            guard skip <= UInt64(2 * limit), len <= UInt64(r.remaining) else {
+            // The encoder never writes an empty run (a run starts at a nonzero
+            // bucket). Refusing them keeps "each run takes at least three
+            // bytes" true, so the bound on `runs` above never depends on the
+            // bytes after the sketch (found by fuzzing: a sketch of empty runs
+            // validated at the end of a longer buffer but not on its own).
+            guard skip <= UInt64(2 * limit), len >= 1, len <= UInt64(r.remaining) else {
                 throw .badHeader(offset: skipAt, what: "sketch run (skip \(skip), length \(len))")
             }
             key &+= Int64(skip)
