@@ -111,7 +111,7 @@ bench-check: deps
 FUZZ_SECONDS  ?= 180
 FUZZ_SANITIZE ?= fuzzer,address
 FUZZ_BUILD    := .build-fuzz
-FUZZ_TARGETS  ?= FuzzRemoteWrite FuzzSnappy FuzzLineProtocol FuzzJSONImport FuzzPromQL FuzzWALRecord FuzzXORChunk FuzzColumnarChunk
+FUZZ_TARGETS  ?= FuzzRemoteWrite FuzzSnappy FuzzLineProtocol FuzzJSONImport FuzzPromQL FuzzWALRecord FuzzXORChunk FuzzColumnarChunk FuzzRollupChunk
 FUZZ_FLAGS     = -c release --package-path Fuzz --build-path $(FUZZ_BUILD) -Xswiftc -sanitize=$(FUZZ_SANITIZE) -Xswiftc -parse-as-library
 
 fuzz-build: deps

@@ -39,6 +39,7 @@ let package = Package(
         fuzzTarget("FuzzWALRecord", ["StrataStorage", "StrataCodec"]),
         fuzzTarget("FuzzXORChunk", ["StrataCodec"]),
         fuzzTarget("FuzzColumnarChunk", ["StrataCodec"]),
+        fuzzTarget("FuzzRollupChunk", ["StrataStorage", "StrataCodec"]),
         .executableTarget(
             name: "SeedCorpus",
             dependencies: [

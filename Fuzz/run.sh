@@ -48,7 +48,7 @@ for t in "$@"; do
     execs=${execs:-0}
     rate=$(awk -v e="$execs" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? e / c : 0) }')
     files=$(find "$corpus" -type f | wc -l)
-    kib=$(du -sk "$corpus" | cut -f1)
+    kib=$(du -sk --apparent-size "$corpus" | cut -f1)
     if [ "$rc" = 0 ]; then
         result=ok
     else

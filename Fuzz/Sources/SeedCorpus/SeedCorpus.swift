@@ -24,6 +24,7 @@ struct SeedCorpus {
         write(root, "FuzzWALRecord", walSeeds())
         write(root, "FuzzXORChunk", xorSeeds())
         write(root, "FuzzColumnarChunk", columnarSeeds())
+        write(root, "FuzzRollupChunk", rollupSeeds())
     }
 
     static func write(_ root: String, _ target: String, _ seeds: [[UInt8]]) {
@@ -256,6 +257,30 @@ struct SeedCorpus {
         sketch.add(0, count: 3)
         seeds.append(sketch.encoded)
         return seeds
+    }
+}
+
+extension SeedCorpus {
+    /// Rollup records of 5-minute windows built from the chunk sample sets
+    /// (sorted, distinct timestamps only), plus a long varied series whose
+    /// sketch section is large enough to be zstd-compressed.
+    static func rollupSeeds() -> [[UInt8]] {
+        // (The builder makes one window per 5 minutes of the span: skip the extreme-timestamp set.)
+        var sets = sampleSets().filter { set in
+            zip(set.ts, set.ts.dropFirst()).allSatisfy { $0 < $1 } && (set.ts.first ?? 0) > 0
+        }
+        let t0: Int64 = 1_700_000_000_000
+        sets.append(((0..<2000).map { t0 + Int64($0) * 10_000 }, (0..<2000).map { Double(($0 * 7919) % 1000) * 0.37 - 50 }))
+        var scratch = RollupChunk.Scratch()
+        return sets.compactMap { set -> [UInt8]? in
+            var builder = RollupBuilder(resolutions: [300_000])
+            set.ts.withUnsafeBufferPointer { t in set.vs.withUnsafeBufferPointer { v in builder.build(timestamps: t, values: v) } }
+            let w = builder.windows[0]
+            guard w.windows > 0 else { return nil }
+            var out: [UInt8] = []
+            RollupChunk.encode(w, 0..<w.windows, into: &out, scratch: &scratch)
+            return out
+        }
     }
 }
 
