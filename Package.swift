@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "StrataStorage", "StrataIngest", "StrataTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
