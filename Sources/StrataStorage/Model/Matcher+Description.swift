@@ -21,7 +21,7 @@ extension Matcher {
 
     /// Go `strconv.Quote` rules: `\a \b \f \n \r \t \v \\ \"` by name,
     /// other ASCII controls as `\xNN`, non-printable non-ASCII as `\uNNNN` or
-    /// `\UNNNNNNNN`, everything printable as is.
+    /// `\UNNNNNNNN`, everything printable as is except U+FFFD (`\ufffd`).
     static func appendQuoted(_ v: String, to s: inout String) {
         s += "\""
         for c in v.unicodeScalars {
@@ -35,6 +35,11 @@ extension Matcher {
             case "\u{0B}": s += "\\v"
             case "\\": s += "\\\\"
             case "\"": s += "\\\""
+            // Printable for Go, but PromQL's lexer refuses U+FFFD inside a
+            // string ("invalid UTF-8 rune"), and a `\xcc`-style escape of a
+            // byte that is not UTF-8 decodes to it: escape it so a printed
+            // selector always parses back (found by FuzzPromQL).
+            case "\u{FFFD}": s += "\\ufffd"
             default:
                 if isPrintable(c) {
                     s.unicodeScalars.append(c)
