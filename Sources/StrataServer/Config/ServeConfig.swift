@@ -74,9 +74,13 @@ public struct ServeConfig: Sendable, Equatable {
         /// How often the background loops cut blocks, compact and apply
         /// retention; nil: every 15 s and `compaction_interval`.
         public var maintenanceInterval: Duration? = nil
+        /// WAL segment size in bytes; nil: 128 MiB. The disk-full test uses
+        /// small segments so that segment creation runs into ENOSPC too.
+        public var walSegmentSize: Int? = nil
         public init() {}
 
         public func apply(to o: inout DatabaseOptions) {
+            if let s = walSegmentSize, s > 0 { o.wal.segmentSize = s }
             guard let r = blockRange, r > 0 else { return }
             o.head.chunkRange = r
             o.compactionRanges = [r, 6 * r, 36 * r]
@@ -201,6 +205,13 @@ public struct ServeConfig: Sendable, Equatable {
             case "storage":
                 guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
                 for (sk, sv) in sm {
+                    if sk == "wal_segment_size" {
+                        guard let n = ByteSize.parse(try string("storage.\(sk)", sv)), n >= 4096 else {
+                            throw ConfigError.invalid("storage.\(sk)", "\(sv)")
+                        }
+                        c.storage.walSegmentSize = Int(n)
+                        continue
+                    }
                     guard let d = TimeParameters.parsePromDuration(try string("storage.\(sk)", sv)), d > 0 else {
                         throw ConfigError.invalid("storage.\(sk)", "\(sv)")
                     }

@@ -26,6 +26,7 @@ public final class ServerMetrics: Sendable {
     let walCorruptions: CoreMetrics.Counter
     let blocksQuarantined: CoreMetrics.Gauge
     let authFailures: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let walWriteErrors: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
 
     public init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -82,6 +83,18 @@ public final class ServerMetrics: Sendable {
         let c = authFailures.withLock { d -> CoreMetrics.Counter in
             if let c = d[reason] { return c }
             let c = CoreMetrics.Counter(label: "strata_auth_failures_total", dimensions: [("reason", reason)], factory: factory)
+            d[reason] = c
+            return c
+        }
+        c.increment()
+    }
+
+    /// Counts writes refused because the WAL could not take them, by reason
+    /// (no_space: ENOSPC/EDQUOT, io: any other error).
+    public func walWriteError(reason: String) {
+        let c = walWriteErrors.withLock { d -> CoreMetrics.Counter in
+            if let c = d[reason] { return c }
+            let c = CoreMetrics.Counter(label: "strata_wal_write_errors_total", dimensions: [("reason", reason)], factory: factory)
             d[reason] = c
             return c
         }
