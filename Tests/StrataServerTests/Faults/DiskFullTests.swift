@@ -198,6 +198,11 @@ import StrataTestSupport
         try await Self.checkReadable(server.base, state, "while full")
         let m = try await HTTP.get(server.base + "/metrics")
         #expect(m.text.contains("strata_wal_write_errors_total{reason=\"no_space\"}"), "refusals not counted in /metrics")
+        // A block cut (flush: block, then WAL checkpoint) fails cleanly on the full disk.
+        let flushFull = try await HTTP.request(server.base + "/api/v1/admin/tsdb/flush", method: .POST)
+        #expect(flushFull.status == 507, "flush on a full disk: \(flushFull.status) \(flushFull.text.prefix(300))")
+        #expect(server.isRunning)
+        try await Self.checkReadable(server.base, state, "after a failed flush")
 
         // 3. Free space: writes resume without a restart.
         try FileManager.default.removeItem(atPath: filler)
@@ -208,6 +213,12 @@ import StrataTestSupport
         #expect(resumed.acked.count == state.acked.count + 10)
         state = resumed
         try await Self.checkReadable(server.base, state, "after freeing space")
+        // The flush that failed succeeds now: the data moves into a block, the WAL is checkpointed.
+        let flush = try await HTTP.request(server.base + "/api/v1/admin/tsdb/flush", method: .POST)
+        #expect(flush.status == 200, "flush after freeing space: \(flush.status) \(flush.text.prefix(300))")
+        try await Self.checkReadable(server.base, state, "after the flush")
+        let leftovers = ((try? FileManager.default.subpathsOfDirectory(atPath: mnt)) ?? []).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "temporary files left behind: \(leftovers)")
 
         // 4. Fill up again (another file takes the rest), and kill -9 while full.
         let filler2 = mnt + "/filler2"
