@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOSSL
 import Testing
+import StrataTestSupport
 @testable import StrataServer
 
 /// Issue #7, limits: connection limits and header/read/idle timeouts, so
@@ -127,7 +130,48 @@ import Testing
             ws.close()
         }
     }
+
+    @Test func configKeys() throws {
+        let c = try ServeConfig.parse(yaml: "limits: {max_connections: 5, header_timeout: 2s, read_timeout: 3s, idle_timeout: 1m}\n")
+        #expect(c.limits.maxConnections == 5)
+        #expect(c.limits.headerTimeout == .seconds(2) && c.limits.readTimeout == .seconds(3) && c.limits.idleTimeout == .seconds(60))
+        #expect(throws: ConfigError.invalid("limits.header_timeout", "0s")) { try ServeConfig.parse(yaml: "limits: {header_timeout: 0s}\n") }
+        #expect(throws: ConfigError.invalid("limits.max_connections", "-1")) { try ServeConfig.parse(yaml: "limits: {max_connections: -1}\n") }
+        let d = ServeConfig()
+        #expect(d.limits.maxConnections == 1024 && d.limits.headerTimeout == .seconds(10))
+        #expect(try ServeConfig.parse(yaml: "storage: {wal_segment_size: 256KB}\n").storage.walSegmentSize == 256 << 10)
+    }
+
+    /// The real binary with TLS and the limits from its YAML config: a silent
+    /// TCP client (no TLS handshake either) is dropped; HTTPS still works.
+    @Test func tlsServerDropsSilentClientsFromItsConfig() async throws {
+        let tmp = try TempDirectory("strata-slow-tls")
+        defer { tmp.remove() }
+        let (cert, key) = try TLSTests.makeCertificate(in: tmp.path)
+        let config = tmp.sub("strata.yml")
+        try "limits: {header_timeout: 1s}\nmonitoring: {self_scrape: false, host_metrics: false}\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDir: tmp.sub("data"), extraArgs: ["--tls-cert", cert, "--tls-key", key, "--config", config])
+        defer { server.terminate() }
+        let silent = try await RawSocket.connect(port: server.port)
+        #expect(await silent.waitClosed().closed, "a silent client of the TLS server was not closed")
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        var text = ""
+        do {
+            let resp = try await client.execute(HTTPClientRequest(url: server.base + "/metrics"), timeout: .seconds(60))
+            var body = try await resp.body.collect(upTo: 16 << 20)
+            text = body.readString(length: body.readableBytes) ?? ""
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        #expect(text.contains("strata_connections_dropped_total{reason=\"header_timeout\"}"), "not counted")
+    }
 }
+
 
 /// A blocking loopback TCP client; its calls run on a Dispatch thread, never
 /// on the cooperative pool the in-process server needs.
