@@ -180,7 +180,7 @@ import StrataTestSupport
         let args = ["--wal-fsync", "always", "--config", config]
         // Room to free later: a filler file on the same file system.
         let filler = mnt + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0xa5, count: Self.fillerBytes))
+        try #require(FileManager.default.createFile(atPath: filler, contents: Data(repeating: 0xa5, count: Self.fillerBytes)))
 
         var state = Ingest()
         var server = try ServerProcess.start(dataDir: mnt, extraArgs: args)
