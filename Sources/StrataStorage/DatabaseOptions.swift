@@ -53,6 +53,18 @@ public struct RollupOptions: Sendable {
 
     public var windows: [Int64] { resolutions.map(\.window).sorted() }
 
+    /// The server's default delay for 5-minute rollups: a raw block gets
+    /// them when it is within one maximum block span of leaving raw
+    /// retention (27 days for 30-day retention with 3-day blocks). While a
+    /// block is younger, its raw samples answer 5-minute steps exactly (at
+    /// 20 samples per window), so 5-minute rollups would only duplicate it:
+    /// they cost a third of the raw bytes (docs/retention-and-rollups.md).
+    /// Rollups run before retention in every maintenance pass, so no raw
+    /// block leaves retention without them.
+    public static func defaultFiveMinuteDelay(retention: Int64, maxBlockSpan: Int64) -> Int64 {
+        max(0, retention - maxBlockSpan)
+    }
+
     /// Per-resolution delays that override `after`.
     public var afterByWindow: [Int64: Int64] {
         var out: [Int64: Int64] = [:]

@@ -231,6 +231,46 @@ import StrataServer
         }
     }
 
+    /// By default 5-minute rollups are made only for raw blocks within one
+    /// maximum block span of leaving raw retention (issue #5's size budget):
+    /// two days of data under 30-day retention get 1 h rollups only, and
+    /// `auto` answers 5-minute steps from raw. `rollup_after: {5m: 0s}`
+    /// makes them at once.
+    @Test func fiveMinuteRollupsWaitForTheEndOfRawRetention() async throws {
+        let data = Data()
+        let start = Self.base + Self.hour, end = Self.base + 48 * Self.hour
+        func windows(_ r: HTTPResult) -> Int { Self.matrix(r).values.reduce(0) { $0 + $1.count } }
+        try await withServer({ $0.compactionInterval = 3_600_000 }) { s in
+            let c = try await Self.load(s, data)
+            let made = ((c.data as? [String: Any])?["rollupBlocks"] as? [String])?.count ?? 0
+            #expect(made > 0, "\(c.text)")
+            let five = try await Self.rangeQuery(s, "count_over_time(resp_time[5m])", start: start, end: end, step: "5m", resolution: "5m")
+            #expect(five.status == 200, "\(five.text)")
+            #expect(windows(five) == 0, "no 5 m rollups yet: \(five.text.prefix(300))")
+            let hour = try await Self.rangeQuery(s, "count_over_time(resp_time[1h])", start: start, end: end, step: "1h", resolution: "1h")
+            #expect(windows(hour) == 2 * 48)
+            // auto: raw data answers the 5-minute step, every window complete.
+            let auto = Self.matrix(try await Self.rangeQuery(s, "count_over_time(resp_time[5m])", start: start, end: end, step: "5m", resolution: "auto"))
+            for host in Self.hosts {
+                #expect((auto[host] ?? []).count == 47 * 12 + 1)
+                #expect((auto[host] ?? []).allSatisfy { $0.1 == 20 })
+            }
+            let flags = try await HTTP.get(s.base + "/api/v1/status/flags")
+            #expect((flags.data as? [String: String])?["rollup-after.1h"] == "0s", "\(flags.text)")
+        }
+        try await withServer({ $0.compactionInterval = 3_600_000; $0.rollupAfter5m = 0 }) { s in
+            _ = try await Self.load(s, data)
+            let five = try await Self.rangeQuery(s, "count_over_time(resp_time[5m])", start: start, end: end, step: "5m", resolution: "5m")
+            #expect(windows(five) == 2 * (47 * 12 + 1), "\(five.text.prefix(300))")
+        }
+        let c = try ServeConfig.parse(yaml: "rollup_after: {5m: 7d, 1h: 2h}\n")
+        let week: Int64 = 7 * 86_400_000
+        #expect(c.rollupAfter5m == week)
+        #expect(c.rollupAfter1h == 2 * Self.hour)
+        #expect(throws: ConfigError.self) { try ServeConfig.parse(yaml: "rollup_after: {5m: soon}\n") }
+        #expect(throws: ConfigError.self) { try ServeConfig.parse(yaml: "rollup_after: {2m: 1d}\n") }
+    }
+
     @Test func sizeRetentionDeletesOldestBlocksNeverTheHead() async throws {
         let data = Data(days: 1)
         try await withServer({ $0.retentionBytes = 1; $0.compactionInterval = 3_600_000 }) { s in

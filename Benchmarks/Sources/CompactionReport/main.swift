@@ -57,6 +57,11 @@ func report() throws {
     let dir = keep ?? tmp.sub("data")
     var opts = DatabaseOptions()
     opts.wal.fsync = .interval(milliseconds: 1000)
+    // As `strata serve` by default: 5-minute rollups only for raw blocks
+    // within one block span of leaving raw retention (ALL_5M=1: for all).
+    if ProcessInfo.processInfo.environment["ALL_5M"] == nil {
+        opts.rollups.resolutions[0].after = RollupOptions.defaultFiveMinuteDelay(retention: opts.retention, maxBlockSpan: opts.maxBlockSpan)
+    }
     let clock = ContinuousClock()
     if let keep, FileManager.default.fileExists(atPath: keep + "/blocks") {
         let db = try Database.open(directory: keep, options: opts, logger: quietLogger)

@@ -49,6 +49,9 @@ public final class StrataServer: Sendable {
         opts.head.labelLimits = config.limits.labels
         opts.head.maxSeries = config.limits.maxSeries
         config.storage.apply(to: &opts)
+        opts.rollups.resolutions[0].after = config.rollupAfter5m
+            ?? RollupOptions.defaultFiveMinuteDelay(retention: opts.retention, maxBlockSpan: opts.maxBlockSpan)
+        opts.rollups.resolutions[1].after = config.rollupAfter1h
         var dbLogger = logger
         dbLogger[metadataKey: "component"] = "storage"
         db = try Database.open(directory: config.dataDir, options: opts, logger: dbLogger)

@@ -11,6 +11,7 @@ import Yams
 /// retention: 30d
 /// retention_size: 20GB       # optional bound on all blocks; oldest deleted first
 /// rollup_retention: {5m: 180d, 1h: 2y}
+/// rollup_after: {5m: 27d, 1h: 0s}   # default 5m: retention minus the largest block span
 /// compaction_interval: 1m    # background compaction, rollups and retention
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
@@ -45,6 +46,12 @@ public struct ServeConfig: Sendable, Equatable {
     /// Retention of 5-minute and 1-hour rollups (issue #5): 180 days, 2 years.
     public var rollupRetention5m: Int64 = 180 * 86_400_000
     public var rollupRetention1h: Int64 = 2 * 365 * 86_400_000
+    /// How far behind the newest data a raw block must end before it gets
+    /// rollups of each resolution (`rollup_after`). 5 m: nil means within one
+    /// maximum block span of leaving raw retention
+    /// (`RollupOptions.defaultFiveMinuteDelay`); 1 h: at once.
+    public var rollupAfter5m: Int64? = nil
+    public var rollupAfter1h: Int64 = 0
     /// Pause between background compaction rounds.
     public var compactionInterval: Int64 = 60_000
     public var walFsync: WALFsyncMode = .interval(milliseconds: 1000)
@@ -173,6 +180,19 @@ public struct ServeConfig: Sendable, Equatable {
                     case "5m": c.rollupRetention5m = d
                     case "1h": c.rollupRetention1h = d
                     default: throw ConfigError.unknownKey("rollup_retention.\(rk)")
+                    }
+                }
+            case "rollup_after":
+                guard let m = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping of 5m/1h to durations") }
+                for (rk, rv) in m {
+                    let text = try string("rollup_after.\(rk)", rv)
+                    guard let d = text == "0" ? 0 : TimeParameters.parsePromDuration(text), d >= 0 else {
+                        throw ConfigError.invalid("rollup_after.\(rk)", "\(rv)")
+                    }
+                    switch rk {
+                    case "5m": c.rollupAfter5m = d
+                    case "1h": c.rollupAfter1h = d
+                    default: throw ConfigError.unknownKey("rollup_after.\(rk)")
                     }
                 }
             case "compaction_interval":

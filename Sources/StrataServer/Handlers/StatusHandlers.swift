@@ -71,6 +71,8 @@ struct StatusHandlers: Sendable {
             ("retention-size", String(config.retentionBytes)),
             ("rollup-retention.5m", Self.formatDuration(config.rollupRetention5m)),
             ("rollup-retention.1h", Self.formatDuration(config.rollupRetention1h)),
+            ("rollup-after.5m", config.rollupAfter5m.map(Self.formatDuration) ?? "retention minus the largest block span"),
+            ("rollup-after.1h", Self.formatDuration(config.rollupAfter1h)),
             ("compaction-interval", Self.formatDuration(config.compactionInterval)),
             ("wal-fsync", { if case .always = config.walFsync { return "always" } else { return "interval" } }()),
             ("limits.max-body-bytes", String(config.limits.maxBodyBytes)),
@@ -102,6 +104,7 @@ struct StatusHandlers: Sendable {
     }
 
     static func formatDuration(_ ms: Int64) -> String {
+        if ms == 0 { return "0s" }   // Prometheus' model.Duration prints zero as 0s
         if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
         if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
         if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
