@@ -20,8 +20,13 @@ import StrataTestSupport
 @Suite(.serialized) struct DiskFullTests {
     static let series = 100
     static let samplesPerBatch = 20
-    /// An hour ago, on a second: recent data (see DurabilityTests.t0).
-    static let t0: Int64 = (Int64(Date().timeIntervalSince1970) - 3600) * 1000
+    /// Half a minute ago, on a second. Each batch is one second of data and
+    /// the test sends dozens a second, so its data soon runs ahead of the
+    /// clock (by at most ~5 min, within the 10 min future limit). That
+    /// matters for the flushes: a flush refuses samples older than the
+    /// newest it persisted, and the server writes series of its own at "now"
+    /// (`strata_audit_events_total`, counting the audited flushes).
+    static let t0: Int64 = (Int64(Date().timeIntervalSince1970) - 30) * 1000
     static let tmpfsBytes = 6 << 20
     static let fillerBytes = 1 << 20
     /// Bounds on every loop: at ~24 KB of WAL per batch, 6 MiB fill after
