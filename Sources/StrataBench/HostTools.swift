@@ -2,7 +2,7 @@ import Foundation
 
 /// Small interactions with the host: running a command for its output,
 /// installing Debian packages, describing the machine.
-enum HostTools {
+public enum HostTools {
     /// Runs `executable` and returns its first output line (stdout and
     /// stderr merged), or nil if it fails or takes longer than `timeoutSeconds`.
     static func firstLine(_ executable: String, _ args: [String], timeoutSeconds: Double = 10) async -> String? {
@@ -88,7 +88,7 @@ enum HostTools {
     }
 
     /// The running executable's own path (for starting `strata serve`).
-    static func selfExecutable() -> String? {
+    public static func selfExecutable() -> String? {
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }

@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Workload: node, devops, churn, or events (the audit event store, Strata only).")
+    @Option(help: "Workload: node, devops, churn, events (the audit event store, Strata only) or realtime (ingest with 1,000 live subscriptions, Strata only).")
     var workload: String = "node"
 
     @Option(help: "Series alive at a time (default 2000; 500 with --quick).")
@@ -83,6 +83,10 @@ struct Bench: AsyncParsableCommand {
             let bench = try AuditBench.parse(
                 ["--events", quick ? "100000" : "1000000", "--queries", quick ? "100" : "300", "--seed", String(seed)])
             try bench.run()
+            return
+        }
+        if workload == "realtime" {
+            try await runRealtime()
             return
         }
         var c = BenchConfiguration()
@@ -169,5 +173,24 @@ struct Bench: AsyncParsableCommand {
             sawDigit = false
         }
         return sawDigit || total == 0 ? nil : total
+    }
+
+    /// Issue #8: ingest with and without 1,000 live subscriptions (Strata only).
+    func runRealtime() async throws {
+        var o = RealtimeBench.Options()
+        if quick { o.seconds = 4; o.repetitions = 1 }
+        if let repetitions { o.repetitions = repetitions }
+        o.workers = connections
+        o.pin = ProcessInfo.processInfo.environment["STRATA_BENCH_NO_PIN"] == nil
+        let exe = strataBinary.flatMap(ServerProcess.resolve) ?? HostTools.selfExecutable()
+        guard let exe else { throw ValidationError("cannot find the strata executable") }
+        let dir = workDir ?? NSTemporaryDirectory() + "strata-bench-realtime-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if !keepData { try? FileManager.default.removeItem(atPath: dir) } }
+        let lines = try await RealtimeBench(options: o, executable: exe, workDir: dir).run { print($0) }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let md = "# strata bench --workload realtime\n\n" + lines.joined(separator: "\n") + "\n"
+        try md.write(toFile: output + "/realtime.md", atomically: true, encoding: .utf8)
+        print(lines.joined(separator: "\n"))
     }
 }

@@ -35,6 +35,14 @@ import Testing
         #expect(RFC3339.parse("2025-11-29T01:00:00.5+01:00") == 1_764_374_400_500)
         #expect(RFC3339.parse("2025-02-30T00:00:00Z") == nil)
         #expect(RFC3339.parse("2025-11-29") == nil)
+        // Lenient (event input): a space for the T, a leap second as :59.
+        #expect(RFC3339.parse("2025-11-29 00:00:00Z") == 1_764_374_400_000)
+        #expect(RFC3339.parse("2025-11-28T23:59:60Z") == 1_764_374_399_000)
+        // Strict (the HTTP API, as Go's time.Parse(time.RFC3339Nano)): neither.
+        #expect(RFC3339.parse("2025-11-29 00:00:00Z", lenient: false) == nil)
+        #expect(RFC3339.parse("2025-11-28T23:59:60Z", lenient: false) == nil)
+        #expect(RFC3339.parse("2025-11-29t00:00:00z", lenient: false) == 1_764_374_400_000)
+        #expect(RFC3339.parse("2025-11-29T00:00:00+24:00", lenient: false) == nil)
         #expect(RFC3339.format(1_764_374_400_123) == "2025-11-29T00:00:00.123Z")
         #expect(RFC3339.format(-1) == "1969-12-31T23:59:59.999Z")
         for t: Int64 in [0, 1_764_374_400_000, 951_782_400_000, -86_400_001] {

@@ -2,7 +2,12 @@
 /// and from Unix milliseconds, for event timestamps in JSON and CSV.
 public enum RFC3339 {
     /// Parses a timestamp; nil if it is not RFC 3339 with seconds and a zone.
-    public static func parse(_ s: String) -> Int64? {
+    ///
+    /// `lenient` (event input) also takes a space for the `T` (RFC 3339
+    /// §5.6's note) and a leap second `:60` (as `:59`). Strict (the HTTP
+    /// API's times, as Prometheus' Go `time.Parse(time.RFC3339Nano, …)`)
+    /// takes neither.
+    public static func parse(_ s: String, lenient: Bool = true) -> Int64? {
         let b = Array(s.utf8)
         func num(_ from: Int, _ len: Int) -> Int? {
             guard from + len <= b.count else { return nil }
@@ -14,10 +19,10 @@ public enum RFC3339 {
             return v
         }
         guard b.count >= 20, let year = num(0, 4), b[4] == UInt8(ascii: "-"), let month = num(5, 2),
-              b[7] == UInt8(ascii: "-"), let day = num(8, 2), b[10] | 0x20 == UInt8(ascii: "t") || b[10] == 0x20,
+              b[7] == UInt8(ascii: "-"), let day = num(8, 2), b[10] | 0x20 == UInt8(ascii: "t") || (lenient && b[10] == 0x20),
               let hour = num(11, 2), b[13] == UInt8(ascii: ":"), let minute = num(14, 2), b[16] == UInt8(ascii: ":"),
               let second = num(17, 2), (1...12).contains(month), (1...daysIn(year, month)).contains(day),
-              hour < 24, minute < 60, second < 61 else { return nil }
+              hour < 24, minute < 60, second < (lenient ? 61 : 60) else { return nil }
         var i = 19
         var millis = 0
         if i < b.count, b[i] == UInt8(ascii: ".") {

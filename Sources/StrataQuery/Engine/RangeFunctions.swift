@@ -132,6 +132,19 @@ extension Evaluator {
     /// threads (a part's setup costs about as much as a few series).
     static let rangeSeriesPerPart = 16
 
+    /// Series per part for a call over `steps` steps with windows of `range`
+    /// ms: 16 for small calls, fewer when each series costs more (many steps,
+    /// or windows that overlap: `avg_over_time(x[15m])` at an 86 s step reads
+    /// every sample about ten times), down to 2 series per part once a
+    /// series visits ~2,000 window samples: then a part's work dwarfs
+    /// handing it to another thread (a few microseconds).
+    static func rangeSeriesPerPart(steps: Int, step: Int64, range: Int64) -> Int {
+        let overlap = step > 0 ? Swift.max(1, Int(Swift.min(range / step, 1 << 20))) : 1
+        let visits = steps.multipliedReportingOverflow(by: overlap)
+        let work = visits.overflow ? Int.max : visits.partialValue
+        return Swift.max(2, Swift.min(rangeSeriesPerPart, rangeSeriesPerPart * 128 / Swift.max(1, work)))
+    }
+
     func evalRangeFunction(_ fn: RangeFunction, _ call: FunctionCall, _ r: StepRange) throws(QueryError) -> [StepSeries] {
         if rollupWindow > 0, let out = try evalRangeFunctionOnRollups(fn, call, r) { return out }
         return try evalRangeFunctionRaw(fn, call, r)
@@ -157,7 +170,7 @@ extension Evaluator {
         switch arg.source {
         case .storage(let series, let mint, let maxt):
             let deadline = self.deadline
-            parts = try inParts(series.count, minPerPart: Self.rangeSeriesPerPart) { (range, scratch) throws(QueryError) in
+            parts = try inParts(series.count, minPerPart: Self.rangeSeriesPerPart(steps: r.count, step: r.step, range: arg.range)) { (range, scratch) throws(QueryError) in
                 var part = RangeFunctionPart(covered: covered)
                 for i in range {
                     try deadline.check()

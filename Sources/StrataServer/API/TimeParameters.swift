@@ -1,3 +1,4 @@
+import StrataEvents
 /// Parsing of time and duration parameters as Prometheus' API accepts them.
 public enum TimeParameters {
     /// Unix seconds with an optional fraction (`1700000000`, `1700000000.123`)
@@ -9,7 +10,7 @@ public enum TimeParameters {
             guard abs(ms) < 9.2e18 else { return nil }
             return Int64(ms)
         }
-        return parseRFC3339(s)
+        return RFC3339.parse(s, lenient: false)
     }
 
     /// A duration in Prometheus' syntax (`1h30m`, `15s`, `500ms`) or as float seconds. Milliseconds.
@@ -62,63 +63,6 @@ public enum TimeParameters {
             total = t
         }
         return total
-    }
-
-    static func parseRFC3339(_ s: String) -> Int64? {
-        let b = Array(s.utf8)
-        func num(_ from: Int, _ len: Int) -> Int? {
-            guard from + len <= b.count else { return nil }
-            var v = 0
-            for k in from..<(from + len) {
-                guard b[k] >= 48 && b[k] <= 57 else { return nil }
-                v = v * 10 + Int(b[k] - 48)
-            }
-            return v
-        }
-        guard b.count >= 20, let year = num(0, 4), b[4] == UInt8(ascii: "-"), let month = num(5, 2),
-              b[7] == UInt8(ascii: "-"), let day = num(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
-              let hour = num(11, 2), b[13] == UInt8(ascii: ":"), let minute = num(14, 2), b[16] == UInt8(ascii: ":"),
-              let second = num(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        var i = 19
-        var millis = 0
-        if i < b.count, b[i] == UInt8(ascii: ".") {
-            i += 1
-            var digits = 0
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                if digits < 3 { millis = millis * 10 + Int(b[i] - 48) }
-                digits += 1
-                i += 1
-            }
-            guard digits > 0 else { return nil }
-            if digits < 3 { for _ in digits..<3 { millis *= 10 } }
-        }
-        guard i < b.count else { return nil }
-        var offsetSeconds = 0
-        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
-            i += 1
-        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
-            guard let oh = num(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = num(i + 4, 2) else { return nil }
-            offsetSeconds = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
-            i += 6
-        } else {
-            return nil
-        }
-        guard i == b.count else { return nil }
-        let days = daysFromCivil(year, month, day)
-        let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        return secs * 1000 + Int64(millis)
-    }
-
-    /// Days since 1970-01-01 (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// Prometheus' bounds for a missing start/end in series and label endpoints.

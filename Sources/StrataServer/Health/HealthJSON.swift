@@ -1,3 +1,4 @@
+import StrataEvents
 import StrataStorage
 
 /// JSON shapes of the health API and `health_update` messages.
@@ -135,37 +136,5 @@ enum HealthJSON {
 
     static func optionalNumber(_ d: Double?, _ w: inout JSONWriter) {
         if let d, d.isFinite { w.number(d) } else { w.raw("null") }
-    }
-}
-
-/// RFC 3339 timestamps in UTC with milliseconds, as Prometheus' API writes
-/// `lastScrape` (`2025-11-29T04:01:00.123Z`).
-enum RFC3339 {
-    static func format(_ ms: Int64) -> String {
-        var days = ms / 86_400_000
-        var rem = ms % 86_400_000
-        if rem < 0 { rem += 86_400_000; days -= 1 }
-        let (y, m, d) = civil(days)
-        let h = rem / 3_600_000, mi = (rem / 60_000) % 60, s = (rem / 1000) % 60, f = rem % 1000
-        func pad(_ v: Int64, _ n: Int) -> String {
-            let t = String(v)
-            return String(repeating: "0", count: max(0, n - t.count)) + t
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(f, 3))Z"
-    }
-
-    /// Civil date from days since 1970-01-01 (H. Hinnant, "chrono-Compatible
-    /// Low-Level Date Algorithms", civil_from_days).
-    static func civil(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 }

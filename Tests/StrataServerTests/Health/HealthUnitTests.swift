@@ -1,3 +1,4 @@
+import StrataEvents
 import StrataStorage
 import Testing
 @testable import StrataServer
