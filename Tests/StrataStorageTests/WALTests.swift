@@ -268,4 +268,54 @@ private func replaySeeds(_ dir: String) throws -> (seeds: [Int], stats: WALRepla
         #expect(seeds == [1, 3])
         #expect(stats.corruptions.isEmpty)
     }
+
+    /// Issue #7, disk full: when the next segment cannot be created (its
+    /// creation or its header write fails with ENOSPC), the record that needed
+    /// it is refused, the log is not poisoned, and the next write creates the
+    /// segment. Nothing is torn: replay sees every other record.
+    @Test(arguments: [Failpoints.Op.create, .write, .fsync])
+    func segmentCreationOnAFullDiskIsRetriedByTheNextWrite(_ op: Failpoints.Op) throws {
+        let tmp = try TempDirectory()
+        defer { tmp.remove() }
+        let dir = tmp.sub("wal")
+        let wal = try WAL(directory: dir, options: WALOptions(segmentSize: 4096), startSegment: 0)
+        Failpoints.arm(.init(op: op, pathContains: dir + "/" + WALSegment.name(2), times: 2, errno: ENOSPC))
+        defer { Failpoints.disarm(pathContains: dir) }
+        var buf: [UInt8] = []
+        var refused: [Int] = []
+        for seed in 0..<100 {
+            samplesRecord(seed, 20, into: &buf)
+            do { try wal.log(&buf) } catch { refused.append(seed) }
+        }
+        #expect(refused.count == 2, "refused: \(refused)")
+        try wal.close()
+        let layout = try WALReplay.layout(dir)
+        #expect(layout.segments == Array(0...layout.segments.last!))
+        let (seeds, stats) = try replaySeeds(dir)
+        #expect(seeds == Array(0..<100).filter { !refused.contains($0) })
+        #expect(stats.corruptions.isEmpty)
+    }
+
+    /// A log opened on a full disk starts without a segment (so that the
+    /// server starts and serves reads); the first write after space is freed
+    /// creates it, and durability waits work throughout.
+    @Test func openOnAFullDiskCreatesTheSegmentOnTheFirstWrite() async throws {
+        let tmp = try TempDirectory()
+        defer { tmp.remove() }
+        let dir = tmp.sub("wal")
+        Failpoints.arm(.init(op: .write, pathContains: dir + "/", times: 1, errno: ENOSPC))
+        defer { Failpoints.disarm(pathContains: dir) }
+        let wal = try WAL(directory: dir, options: WALOptions(fsync: .always), startSegment: 3)
+        try await wal.waitDurable(wal.bytesWritten)
+        #expect(try WALReplay.layout(dir).segments.isEmpty)
+        var buf: [UInt8] = []
+        samplesRecord(1, 5, into: &buf)
+        let pos = try wal.log(&buf)
+        try await wal.waitDurable(pos)
+        try wal.close()
+        #expect(try WALReplay.layout(dir).segments == [3])
+        let (seeds, stats) = try replaySeeds(dir)
+        #expect(seeds == [1])
+        #expect(stats.corruptions.isEmpty)
+    }
 }

@@ -121,14 +121,29 @@ public final class StrataServer: Sendable {
         let rt = config.realtime
         let monitor = self.monitor
         let host = config.host
-        var server: HTTPServerBuilder = .http1WebSocketUpgrade(
-            webSocketRouter: makeWebSocketRouter(),
-            configuration: .init(ws: .init(
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            // Tells the connection guard where each request is (head, end, response end).
+            http1: .init(additionalChannelHandlers: [HTTPPhaseHandler()]),
+            ws: .init(
                 maxFrameSize: max(rt.maxFrameBytes, rt.maxInboundMessageBytes),
                 autoPing: .enabled(timePeriod: rt.pingInterval),
                 closeTimeout: rt.closeTimeout
-            ))
+            )
         )
+        // Issue #7: connection limit and header/read/idle timeouts, from accept on
+        // (`ConnectionGuardHandler`); `.http1WebSocketUpgrade(...)` plus that handler in front.
+        let guardOptions = ConnectionGuardOptions(
+            headerTimeout: .nanoseconds(config.limits.headerTimeout.totalNanoseconds),
+            readTimeout: .nanoseconds(config.limits.readTimeout.totalNanoseconds),
+            idleTimeout: .nanoseconds(config.limits.idleTimeout.totalNanoseconds),
+            limiter: ConnectionLimiter(maxConnections: config.limits.maxConnections, metrics: metrics))
+        let webSocketResponder = makeWebSocketRouter().buildResponder()
+        var server = HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                   configuration: channelConfiguration),
+                options: guardOptions)
+        }
         // Issue #7: HTTPS (and WSS) with --tls-cert/--tls-key.
         if config.security.tls.enabled {
             server = try .tls(server, tlsConfiguration: config.security.tls.serverConfiguration())

@@ -81,9 +81,13 @@ public struct ServeConfig: Sendable, Equatable {
         /// How often the background loops cut blocks, compact and apply
         /// retention; nil: every 15 s and `compaction_interval`.
         public var maintenanceInterval: Duration? = nil
+        /// WAL segment size in bytes; nil: 128 MiB. The disk-full test uses
+        /// small segments so that segment creation runs into ENOSPC too.
+        public var walSegmentSize: Int? = nil
         public init() {}
 
         public func apply(to o: inout DatabaseOptions) {
+            if let s = walSegmentSize, s > 0 { o.wal.segmentSize = s }
             guard let r = blockRange, r > 0 else { return }
             o.head.chunkRange = r
             o.compactionRanges = [r, 6 * r, 36 * r]
@@ -99,6 +103,16 @@ public struct ServeConfig: Sendable, Equatable {
         public var labels = LabelLimits.default
         /// Samples further in the future than this are refused (10 min).
         public var maxFutureMs: Int64 = 600_000
+        /// Open connections (HTTP and WebSocket); more are answered 503 and
+        /// closed at accept. 0: no limit.
+        public var maxConnections = 1024
+        /// A request head must be complete this long after accept (or after
+        /// the first byte of a keep-alive connection's next request).
+        public var headerTimeout: Duration = .seconds(10)
+        /// While a request body is read: the longest wait for the client's next bytes.
+        public var readTimeout: Duration = .seconds(30)
+        /// A keep-alive connection with no request in progress is closed after this.
+        public var idleTimeout: Duration = .seconds(90)
         public init() {}
     }
 
@@ -198,6 +212,17 @@ public struct ServeConfig: Sendable, Equatable {
             case "limits":
                 guard let lm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
                 for (lk, lv) in lm {
+                    if ["header_timeout", "read_timeout", "idle_timeout"].contains(lk) {
+                        guard let ms = TimeParameters.parsePromDuration(try string("limits.\(lk)", lv)), ms > 0 else {
+                            throw ConfigError.invalid("limits.\(lk)", "\(lv)")
+                        }
+                        switch lk {
+                        case "header_timeout": c.limits.headerTimeout = .milliseconds(ms)
+                        case "read_timeout": c.limits.readTimeout = .milliseconds(ms)
+                        default: c.limits.idleTimeout = .milliseconds(ms)
+                        }
+                        continue
+                    }
                     guard let n = lv as? Int, n >= 0 else { throw ConfigError.invalid("limits.\(lk)", "\(lv)") }
                     switch lk {
                     case "max_body_bytes": c.limits.maxBodyBytes = n
@@ -207,6 +232,7 @@ public struct ServeConfig: Sendable, Equatable {
                     case "max_label_name_length": c.limits.labels.maxNameLength = n
                     case "max_label_value_length": c.limits.labels.maxValueLength = n
                     case "max_future_ms": c.limits.maxFutureMs = Int64(n)
+                    case "max_connections": c.limits.maxConnections = n
                     default: throw ConfigError.unknownKey("limits.\(lk)")
                     }
                 }
@@ -221,6 +247,13 @@ public struct ServeConfig: Sendable, Equatable {
             case "storage":
                 guard let sm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
                 for (sk, sv) in sm {
+                    if sk == "wal_segment_size" {
+                        guard let n = ByteSize.parse(try string("storage.\(sk)", sv)), n >= 4096 else {
+                            throw ConfigError.invalid("storage.\(sk)", "\(sv)")
+                        }
+                        c.storage.walSegmentSize = Int(n)
+                        continue
+                    }
                     guard let d = TimeParameters.parsePromDuration(try string("storage.\(sk)", sv)), d > 0 else {
                         throw ConfigError.invalid("storage.\(sk)", "\(sv)")
                     }

@@ -11,6 +11,17 @@ struct AdminHandlers: Sendable {
     /// Largest backfill body accepted.
     var maxImportBytes = 256 << 20
 
+    /// A failed block write in Prometheus' error envelope: 507 when the disk
+    /// is full (the head keeps the data, the WAL still has it; retry once space
+    /// is freed), 500 otherwise.
+    static func storageFailure(_ what: String, _ error: any Error) -> APIError {
+        if let e = error as? StrataStorage.IOError, e.isNoSpace {
+            return APIError(.unavailable, "\(what): no space left on device, nothing was lost; retry once space is freed (\(e))",
+                            status: .init(code: 507, reasonPhrase: "Insufficient Storage"))
+        }
+        return APIError(.internalError, "\(what): \(error)")
+    }
+
     func register(on router: Router<StrataRequestContext>) {
         router.post("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
         router.put("/api/v1/admin/tsdb/flush") { _, ctx in try await flush(ctx) }
@@ -118,7 +129,7 @@ struct AdminHandlers: Sendable {
         do {
             report = try await offPool { try db.compact() }
         } catch {
-            throw APIError(.internalError, "compact: \(error)")
+            throw Self.storageFailure("compact", error)
         }
         await audit.record(type: .dataModification, action: "compact", outcome: .success, source: ctx.remoteAddress,
                            description: "compacted \(report.tasks.count) task(s), \(report.rollupBlocks.count) rollup block(s), "
@@ -177,7 +188,7 @@ struct AdminHandlers: Sendable {
         } catch {
             await audit.record(type: .dataModification, action: "flush", outcome: .failure("\(error)"),
                                source: ctx.remoteAddress, description: "flush of the TSDB head failed")
-            throw error
+            throw Self.storageFailure("flush", error)
         }
         await audit.record(type: .dataModification, action: "flush", outcome: .success, source: ctx.remoteAddress,
                            description: "flushed the TSDB head into \(metas.count) block(s)",

@@ -40,6 +40,20 @@ struct Ingestor: Sendable {
         }
     }
 
+    /// The answer when the WAL could not take a record: nothing of it is
+    /// acknowledged (issue #7: data not in the WAL never gets a 2xx). A full
+    /// disk is 507 Insufficient Storage, any other I/O error 503; both are
+    /// 5xx, which remote-write senders retry. Counted in
+    /// `strata_wal_write_errors_total{reason}`.
+    func walFailure(_ e: IOError, stored: String) -> APIError {
+        metrics.walWriteError(reason: e.isNoSpace ? "no_space" : "io")
+        if e.isNoSpace {
+            return APIError(.unavailable, "write-ahead log: no space left on device, \(stored); retry once space is freed (\(e))",
+                            status: .init(code: 507, reasonPhrase: "Insufficient Storage"))
+        }
+        return APIError(.unavailable, "write-ahead log unavailable, \(stored): \(e)")
+    }
+
     func ingest(_ batch: IngestBatch, protocol proto: String, now: Int64) async throws(APIError) -> Outcome {
         var out = Outcome()
         metadata.record(batch.metadata)
@@ -76,7 +90,7 @@ struct Ingestor: Sendable {
                 case .seriesLimit(let max):
                     metrics.limitHit("max_series")
                     refuse(n, "series_limit", "series limit of \(max) active series reached, refusing new series \(s.labels)")
-                case .io(let e): throw APIError(.unavailable, "write-ahead log: \(e)")
+                case .io(let e): throw walFailure(e, stored: "nothing of this request was stored")
                 case .unknownRef: refuse(n, "invalid_labels", "unknown series \(s.labels)")
                 }
                 continue
@@ -97,7 +111,7 @@ struct Ingestor: Sendable {
         do {
             result = try await app.commit()
         } catch let e as IOError {
-            throw APIError(.unavailable, "write-ahead log unavailable, nothing of this request was stored: \(e)")
+            throw walFailure(e, stored: "nothing of this request was stored")
         } catch {
             throw APIError(.internalError, "commit failed: \(error)")
         }

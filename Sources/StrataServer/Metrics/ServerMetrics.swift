@@ -26,6 +26,9 @@ public final class ServerMetrics: Sendable {
     let walCorruptions: CoreMetrics.Counter
     let blocksQuarantined: CoreMetrics.Gauge
     let authFailures: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let walWriteErrors: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let connectionsDropped: Mutex<[String: CoreMetrics.Counter]> = Mutex([:])
+    let connectionsOpen: CoreMetrics.Gauge
 
     public init() {
         var f = PrometheusMetricsFactory(registry: registry)
@@ -45,6 +48,7 @@ public final class ServerMetrics: Sendable {
         // A counter (issue #7): damage found by WAL replays of this process.
         walCorruptions = CoreMetrics.Counter(label: "strata_wal_corruptions_total", dimensions: [], factory: f)
         blocksQuarantined = CoreMetrics.Gauge(label: "strata_blocks_quarantined", dimensions: [], factory: f)
+        connectionsOpen = CoreMetrics.Gauge(label: "strata_http_connections_open", dimensions: [], factory: f)
     }
 
     /// Counts accepted samples by ingestion protocol.
@@ -86,6 +90,34 @@ public final class ServerMetrics: Sendable {
             return c
         }
         c.increment()
+    }
+
+    /// Counts writes refused because the WAL could not take them, by reason
+    /// (no_space: ENOSPC/EDQUOT, io: any other error).
+    public func walWriteError(reason: String) {
+        let c = walWriteErrors.withLock { d -> CoreMetrics.Counter in
+            if let c = d[reason] { return c }
+            let c = CoreMetrics.Counter(label: "strata_wal_write_errors_total", dimensions: [("reason", reason)], factory: factory)
+            d[reason] = c
+            return c
+        }
+        c.increment()
+    }
+
+    /// Counts connections the server closed (issue #7: slow or too many
+    /// clients), by reason: max_connections, header_timeout, read_timeout, idle_timeout.
+    func connectionDropped(reason: ConnectionDropReason) {
+        let c = connectionsDropped.withLock { d -> CoreMetrics.Counter in
+            if let c = d[reason.rawValue] { return c }
+            let c = CoreMetrics.Counter(label: "strata_connections_dropped_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+            d[reason.rawValue] = c
+            return c
+        }
+        c.increment()
+    }
+
+    func openConnections(_ n: Int) {
+        connectionsOpen.record(n)
     }
 
     /// Counts requests refused by a limit, by limit name.

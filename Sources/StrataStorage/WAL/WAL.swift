@@ -38,6 +38,7 @@ public final class WAL: @unchecked Sendable {
             if let failed { throw failed }
             let payloadLen = buffer.count - WALSegment.fragmentHeaderSize
             precondition(payloadLen >= 0, "buffer must start with WAL.headerReserve bytes")
+            if fd < 0 { try openSegment() }
             if segmentBytes >= segmentSize { try rollover() }
             let start = segmentBytes
             if payloadLen <= WALSegment.maxFragment {
@@ -83,28 +84,58 @@ public final class WAL: @unchecked Sendable {
         }
 
         /// Closes the current segment (fsynced) and starts the next.
+        ///
+        /// If the next segment cannot be created (ENOSPC, EDQUOT, …) the log
+        /// is left without an open segment (`fd < 0`) rather than poisoned:
+        /// everything written so far is synced and closed, and the next
+        /// `log` tries to create the segment again, so writes resume once
+        /// space is freed (issue #7, disk full).
         mutating func rollover() throws(IOError) {
-            try FileIO.fdatasync(fd, path: segmentPath)
-            syncedThrough = written
-            FileIO.close(fd)
-            fd = -1
-            segment += 1
+            if let failed { throw failed }
+            if fd >= 0 {
+                do {
+                    try FileIO.fdatasync(fd, path: segmentPath)
+                } catch {
+                    // fsyncgate: the kernel may have dropped the dirty pages; never
+                    // acknowledge anything after this (see `WAL.syncLoop`).
+                    failed = error
+                    throw error
+                }
+                syncedThrough = written
+                FileIO.close(fd)
+                fd = -1
+                segment += 1
+            }
             try openSegment()
         }
 
+        /// Creates segment `segment` with its header, fsynced together with its
+        /// directory entry. On failure nothing of it is left behind (so that a
+        /// restart or a retry finds no torn header) and `fd` stays -1: the
+        /// error is thrown for this one record, and the next `log` retries.
         mutating func openSegment() throws(IOError) {
+            precondition(fd < 0, "a segment is already open")
             let path = segmentPath
-            fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_TRUNC)
+            let newFD = try FileIO.open(path, O_WRONLY | O_CREAT | O_TRUNC)
             do {
-                try FileIO.writeAll(fd, WALSegment.header, path: path)
-                try FileIO.fdatasync(fd, path: path)
+                try FileIO.writeAll(newFD, WALSegment.header, path: path)
+                try FileIO.fdatasync(newFD, path: path)
                 try FileIO.syncDirectory(directory)
             } catch {
-                failed = error
+                FileIO.close(newFD)
+                do {
+                    try FileIO.unlink(path)
+                } catch let e where e.errno != ENOENT {
+                    // A half-written segment we cannot remove: stop until a
+                    // restart, whose replay cuts the torn header.
+                    failed = error
+                } catch {}
                 throw error
             }
+            fd = newFD
             segmentBytes = WALSegment.headerSize
             written &+= UInt64(WALSegment.headerSize)
+            syncedThrough = written
         }
     }
 
@@ -143,7 +174,12 @@ public final class WAL: @unchecked Sendable {
         try FileIO.mkdirs(directory)
         var w = Writer(fd: -1, segment: startSegment, segmentBytes: 0, written: 0,
                        directory: directory, segmentSize: options.segmentSize, failed: nil)
-        try w.openSegment()
+        do {
+            try w.openSegment()
+        } catch where error.isNoSpace {
+            // Full disk at open: start anyway (reads work); the first `log`
+            // creates the segment once there is space again.
+        }
         sync.synced = w.written
         writer = w
         let t = Thread { [weak self] in self?.syncLoop() }
@@ -191,6 +227,9 @@ public final class WAL: @unchecked Sendable {
     /// Closes the current segment and starts a new one; returns the index of the closed one.
     public func roll() throws(IOError) -> Int {
         try withWriter { (w: inout Writer) throws(IOError) -> Int in
+            // No open segment (its creation failed for lack of space): open it
+            // first, so that the returned segment exists and holds nothing.
+            if w.fd < 0 { try w.openSegment() }
             let closed = w.segment
             try w.rollover()
             return closed
@@ -224,8 +263,10 @@ public final class WAL: @unchecked Sendable {
     /// fsyncs everything written so far (used by close, flush and tests).
     public func syncNow() throws(IOError) {
         let (fd, target, path) = try dupCurrent()
-        defer { FileIO.close(fd) }
-        try FileIO.fdatasync(fd, path: path)
+        if fd >= 0 {
+            defer { FileIO.close(fd) }
+            try FileIO.fdatasync(fd, path: path)
+        }
         sync.cond.lock()
         if target > sync.synced { sync.synced = target }
         sync.cond.unlock()
@@ -234,6 +275,8 @@ public final class WAL: @unchecked Sendable {
     private func dupCurrent() throws(IOError) -> (Int32, UInt64, String) {
         try withWriter { (w: inout Writer) throws(IOError) -> (Int32, UInt64, String) in
             if let f = w.failed { throw f }
+            // No open segment: everything written is in closed, fsynced segments.
+            if w.fd < 0 { return (-1, w.syncedThrough, w.segmentPath) }
             let d = dup(w.fd)
             if d < 0 { throw IOError("dup", w.segmentPath, errno: errno) }
             return (d, w.written, w.segmentPath)
@@ -266,12 +309,12 @@ public final class WAL: @unchecked Sendable {
             do {
                 let (fd, t, path) = try dupCurrent()
                 target = t
-                if t > synced {
+                if t > synced && fd >= 0 {
                     let began = DispatchTime.now().uptimeNanoseconds
                     do { try FileIO.fdatasync(fd, path: path) } catch { failure = error }
                     options.onFsync?(Int64(DispatchTime.now().uptimeNanoseconds &- began))
                 }
-                FileIO.close(fd)
+                if fd >= 0 { FileIO.close(fd) }
             } catch {
                 failure = error
             }

@@ -101,16 +101,23 @@ public enum WALReplay {
         try FileIO.mkdir(tmp)
         var w = WAL.Writer(fd: -1, segment: 0, segmentBytes: 0, written: 0,
                            directory: tmp, segmentSize: .max, failed: nil)
-        try w.openSegment()
-        do {
-            try fill(&w)
-            try FileIO.fdatasync(w.fd, path: w.segmentPath)
-        } catch {
+        do throws(IOError) {
+            try w.openSegment()
+            do {
+                try fill(&w)
+                try FileIO.fdatasync(w.fd, path: w.segmentPath)
+            } catch {
+                FileIO.close(w.fd)
+                throw error
+            }
             FileIO.close(w.fd)
+            try FileIO.syncDirectory(tmp)
+        } catch {
+            // On a full disk the half-written checkpoint would hold on to the
+            // space the next attempt needs; open removes leftovers too.
+            try? FileIO.removeTree(tmp)
             throw error
         }
-        FileIO.close(w.fd)
-        try FileIO.syncDirectory(tmp)
         try FileIO.rename(tmp, final)
         try FileIO.syncDirectory(directory)
 

@@ -42,7 +42,10 @@ struct DashboardBrowserTests {
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }
         p.environment = e
-        FileManager.default.createFile(atPath: log, contents: nil)
+        // Never createFile on /dev/null: Foundation writes atomically (a temp
+        // file renamed over the path), which replaced the device with a
+        // regular file for every process on the machine.
+        if log != "/dev/null" { FileManager.default.createFile(atPath: log, contents: nil) }
         let h = FileHandle(forWritingAtPath: log)!
         p.standardOutput = h
         p.standardError = h
