@@ -269,7 +269,7 @@ extension Evaluator {
         for s in input {
             try deadline.check()
             for k in 0..<steps where StepValue.isPresent(s.values[k]) {
-                let l = subset.apply(s.labels.setting(label, GoFloatFormat.formatF(s.values[k])))
+                let l = subset.apply(s.labels.setting(label, GoFormat.floatF(s.values[k])))
                 let i: Int
                 if let j = index[l] {
                     i = j

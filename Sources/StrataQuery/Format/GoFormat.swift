@@ -9,24 +9,64 @@ public enum GoFormat {
     /// decimal exponent is < -4 or >= 6 (strconv's `'g'` with precision -1
     /// uses 6 as the switch-over), `+Inf`/`-Inf`/`NaN`.
     public static func float(_ v: Double) -> String {
+        if let s = special(v) { return s }
+        let (digits, dp) = shortestDigits(v.magnitude)
+        var out = v < 0 ? "-" : ""
+        let exp = dp - 1
+        if exp < -4 || exp >= 6 {
+            appendExponentForm(digits, exp: exp, to: &out)
+        } else {
+            appendPositional(digits, dp: dp, to: &out)
+        }
+        return out
+    }
+
+    /// `strconv.FormatFloat(v, 'e', -1, 64)`: shortest digits, always the
+    /// exponent form (`2.7e+00`, `1e-07`). Alert values in `/api/v1/alerts`.
+    public static func floatE(_ v: Double) -> String {
+        if v == 0 { return v.sign == .minus ? "-0e+00" : "0e+00" }
+        if let s = special(v) { return s }
+        let (digits, dp) = shortestDigits(v.magnitude)
+        var out = v < 0 ? "-" : ""
+        appendExponentForm(digits, exp: dp - 1, to: &out)
+        return out
+    }
+
+    /// `strconv.FormatFloat(v, 'f', -1, 64)`: shortest digits, never an
+    /// exponent (`1e21` → `1000000000000000000000`). `count_values` labels.
+    public static func floatF(_ v: Double) -> String {
+        if let s = special(v) { return s }
+        let (digits, dp) = shortestDigits(v.magnitude)
+        var out = v < 0 ? "-" : ""
+        appendPositional(digits, dp: dp, to: &out)
+        return out
+    }
+
+    /// NaN, the infinities and the zeros as strconv spells them (nil otherwise).
+    private static func special(_ v: Double) -> String? {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
         if v == 0 { return v.sign == .minus ? "-0" : "0" }
-        let (digits, dp) = shortestDigits(v.magnitude)
-        var out = v < 0 ? "-" : ""
+        return nil
+    }
+
+    /// `d.ddde±XX` from the shortest digits, at least two exponent digits.
+    private static func appendExponentForm(_ digits: [UInt8], exp: Int, to out: inout String) {
+        out.unicodeScalars.append(Unicode.Scalar(digits[0]))
+        if digits.count > 1 {
+            out += "."
+            for d in digits[1...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
+        }
+        out += exp < 0 ? "e-" : "e+"
+        let e = exp.magnitude
+        if e < 10 { out += "0" }
+        out += String(e)
+    }
+
+    /// The digits with the decimal point at `dp`, zeros filled in.
+    private static func appendPositional(_ digits: [UInt8], dp: Int, to out: inout String) {
         let nd = digits.count
-        let exp = dp - 1
-        if exp < -4 || exp >= 6 {
-            out.unicodeScalars.append(Unicode.Scalar(digits[0]))
-            if nd > 1 {
-                out += "."
-                for d in digits[1...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-            }
-            out += exp < 0 ? "e-" : "e+"
-            let e = exp.magnitude
-            if e < 10 { out += "0" }
-            out += String(e)
-        } else if dp <= 0 {
+        if dp <= 0 {
             out += "0."
             out += String(repeating: "0", count: -dp)
             for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
@@ -38,7 +78,6 @@ public enum GoFormat {
             out += "."
             for d in digits[dp...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
         }
-        return out
     }
 
     /// The shortest decimal digits that round-trip `v` (> 0), with the

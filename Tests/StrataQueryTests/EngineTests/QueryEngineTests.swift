@@ -104,11 +104,25 @@ import StrataTestSupport
     }
 
     @Test func goFloatFormatting() {
-        #expect(GoFloatFormat.formatF(1e21) == "1000000000000000000000")
-        #expect(GoFloatFormat.formatF(1e-7) == "0.0000001")
-        #expect(GoFloatFormat.formatF(0.1) == "0.1")
-        #expect(GoFloatFormat.formatF(-2.5) == "-2.5")
-        #expect(GoFloatFormat.formatF(.infinity) == "+Inf")
+        #expect(GoFormat.floatF(1e21) == "1000000000000000000000")
+        #expect(GoFormat.floatF(1e-7) == "0.0000001")
+        #expect(GoFormat.floatF(0.1) == "0.1")
+        #expect(GoFormat.floatF(-2.5) == "-2.5")
+        #expect(GoFormat.floatF(.infinity) == "+Inf")
+        #expect(GoFormat.floatF(-0.0) == "-0")
+        // strconv.FormatFloat(v, 'e', -1, 64)
+        #expect(GoFormat.floatE(2.7) == "2.7e+00")
+        #expect(GoFormat.floatE(1e-7) == "1e-07")
+        #expect(GoFormat.floatE(-123456.5) == "-1.234565e+05")
+        #expect(GoFormat.floatE(0) == "0e+00")
+        #expect(GoFormat.floatE(-0.0) == "-0e+00")
+        #expect(GoFormat.floatE(.nan) == "NaN")
+        #expect(GoFormat.floatE(-.infinity) == "-Inf")
+        // fmt.Sprint(float64)
+        #expect(GoFormat.float(100000) == "100000")
+        #expect(GoFormat.float(1e6) == "1e+06")
+        #expect(GoFormat.float(0.0001) == "0.0001")
+        #expect(GoFormat.float(0.00001) == "1e-05")
     }
 
     @Test func datesMatchCivilCalendar() {

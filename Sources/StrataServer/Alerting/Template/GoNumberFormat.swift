@@ -6,61 +6,13 @@ import StrataQuery
 /// for alert values in `/api/v1/alerts`, and `%.4g`-style verbs in the
 /// `humanize*` helpers. Go's rules, not Swift's or C's, decide the text.
 enum GoNumberFormat {
-    /// The shortest round-trip digits and decimal point position, as the
-    /// PromQL formatter computes them.
-    static func shortestDigits(_ v: Double) -> (digits: [UInt8], dp: Int) { GoFormat.shortestDigits(v) }
-
-    private static func special(_ v: Double) -> String? {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v < 0 ? "-Inf" : "+Inf" }
-        return nil
-    }
-
     /// `fmt.Sprint(v)`: strconv's `'g'` with the shortest digits, which
     /// switches to the exponent form when the decimal exponent is < -4 or
-    /// ≥ 6 (ftoa.go: "if precision was the shortest possible, use precision
-    /// 6 for this decision"): `0.93`, `100000`, `1e+06`, `1.23456789e+08`.
+    /// ≥ 6: `0.93`, `100000`, `1e+06`, `1.23456789e+08`.
     static func shortestG(_ v: Double) -> String { GoFormat.float(v) }
 
     /// `strconv.FormatFloat(v, 'e', -1, 64)`: `2.7e+00`, `1e-07`.
-    static func shortestE(_ v: Double) -> String {
-        if let s = special(v) { return s }
-        if v == 0 { return v.sign == .minus ? "-0e+00" : "0e+00" }
-        let (digits, dp) = shortestDigits(v.magnitude)
-        return (v < 0 ? "-" : "") + eForm(digits, exp: dp - 1)
-    }
-
-    private static func eForm(_ digits: [UInt8], exp: Int) -> String {
-        var out = ""
-        out.unicodeScalars.append(Unicode.Scalar(digits[0]))
-        if digits.count > 1 {
-            out += "."
-            for d in digits[1...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-        }
-        out += exp < 0 ? "e-" : "e+"
-        let e = exp.magnitude
-        if e < 10 { out += "0" }
-        out += String(e)
-        return out
-    }
-
-    private static func fForm(_ digits: [UInt8], dp: Int) -> String {
-        var out = ""
-        let nd = digits.count
-        if dp <= 0 {
-            out += "0."
-            out += String(repeating: "0", count: -dp)
-            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
-        } else if dp >= nd {
-            for d in digits { out.unicodeScalars.append(Unicode.Scalar(d)) }
-            out += String(repeating: "0", count: dp - nd)
-        } else {
-            for d in digits[..<dp] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-            out += "."
-            for d in digits[dp...] { out.unicodeScalars.append(Unicode.Scalar(d)) }
-        }
-        return out
-    }
+    static func shortestE(_ v: Double) -> String { GoFormat.floatE(v) }
 
     /// A `%e`, `%f` or `%g` verb with flags, width and precision, as Go
     /// formats finite floats (the same text as C for these verbs, since Go's
