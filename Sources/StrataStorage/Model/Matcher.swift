@@ -22,10 +22,13 @@ public enum MatchType: Sendable, Hashable, CaseIterable, CustomStringConvertible
 /// - `.` matches every character except `\n`, as in Prometheus 2.x (Prometheus 3
 ///   made it match `\n` too; `(?s)` turns that on in a pattern).
 /// - The syntax is RE2's; `RegexSyntax` rejects what RE2 rejects and rewrites
-///   what Swift reads differently. What still differs from Go RE2: the engine
-///   is Swift's backtracking `Regex`, with no linear-time guarantee (a pattern
-///   like `(a*)*b` is exponential in the value length), `(?i)` case folding
-///   and `\p{…}` names follow Swift's Unicode tables.
+///   what Swift reads differently. The engine is Swift's backtracking
+///   `Regex`, except for patterns with nested repetition (`(a*)*b`,
+///   `(x|xx)+`), which backtracking can make exponential in the value length:
+///   those run on `LinearRegex`, a Thompson NFA, in linear time as RE2 does
+///   (when they use its subset; with flags, anchors, `\b` or `\p` they stay
+///   on `Regex`). What still differs from Go RE2: `(?i)` case folding and
+///   `\p{…}` names follow Swift's Unicode tables.
 /// - A label that a series lacks has the value `""`: a matcher that matches
 ///   the empty string (`foo=""`, `foo!~".+"`, `foo=~".*"`) also selects series
 ///   without the label. `matchesEmpty` tells the index layer so.

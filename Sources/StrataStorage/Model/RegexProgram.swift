@@ -22,6 +22,9 @@ final class RegexProgram: @unchecked Sendable {
     /// reject most label values at memcmp speed.
     let prefix: String
     let suffix: String
+    /// For patterns with nested repetition (`(a+)+b`), where backtracking
+    /// could take exponential time: the linear-time NFA (`LinearRegex`).
+    let linear: LinearRegex?
 
     init(pattern: String, translated: String, prefix: String, suffix: String) throws(MatcherError) {
         do {
@@ -38,6 +41,7 @@ final class RegexProgram: @unchecked Sendable {
         }
         self.prefix = prefix
         self.suffix = suffix
+        linear = LinearRegex.compile(pattern)
         // Lower the program now (see above).
         _ = try? regex.wholeMatch(in: "")
     }
@@ -46,6 +50,7 @@ final class RegexProgram: @unchecked Sendable {
     func matches(_ s: String) -> Bool {
         if !prefix.isEmpty && !s.utf8HasPrefix(prefix) { return false }
         if !suffix.isEmpty && !s.utf8HasSuffix(suffix) { return false }
+        if let linear { return linear.matches(s) }
         // `wholeMatch` only throws from custom components, which we never have.
         return (try? regex.wholeMatch(in: s)) != nil
     }
