@@ -1,3 +1,5 @@
+import StrataStorage
+
 /// The regular expression of `label_replace`, with Go's `Regexp.Expand`
 /// rules for the replacement: `$1`, `${1}`, `$name`, `${name}`, `$$`.
 ///
@@ -9,9 +11,14 @@ struct ReplaceRegex {
     struct Invalid: Error {}
 
     private let regex: Regex<AnyRegexOutput>
+    /// For patterns with nested repetition: a linear-time full-match test
+    /// run first, so a value that does not match (where backtracking can
+    /// take exponential time) never reaches `regex` (issue #7).
+    private let linear: LinearRegex?
 
     init(_ pattern: String) throws(Invalid) {
         guard let translated = try? RE2Pattern.swiftSyntax(pattern) else { throw Invalid() }
+        linear = LinearRegex.compile(pattern)
         do {
             regex = try Regex("^(?:" + translated + ")$")
                 // RE2 matches code points, not grapheme clusters; its `\b`
@@ -26,6 +33,7 @@ struct ReplaceRegex {
 
     /// The expanded replacement if `value` matches, nil otherwise.
     func expand(_ template: String, matching value: String) -> String? {
+        if let linear, !linear.matches(value) { return nil }
         guard let match = try? regex.wholeMatch(in: value) else { return nil }
         func group(_ key: String) -> String {
             // Go's `extract`: all digits and no leading zero is a group number;

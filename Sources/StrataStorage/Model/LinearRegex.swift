@@ -17,7 +17,7 @@
 /// return nil, and the caller keeps Swift's `Regex`.
 ///
 /// The pattern has already been validated by `RegexSyntax.parse`.
-struct LinearRegex: Sendable {
+package struct LinearRegex: Sendable {
     enum Inst: Sendable, Equatable {
         case scalar(UInt32)
         /// Any scalar but `\n`.
@@ -276,7 +276,7 @@ struct LinearRegex: Sendable {
     /// The NFA for `pattern`, only if it uses the supported subset and has
     /// a risky shape (nil: keep Swift's `Regex`). `always` skips the shape
     /// test (tests compare both engines on every pattern).
-    static func compile(_ pattern: String, always: Bool = false) -> LinearRegex? {
+    package static func compile(_ pattern: String, always: Bool = false) -> LinearRegex? {
         var p = Parser(pattern)
         guard let node = p.parse(), always || node.isRisky else { return nil }
         var c = Compiler()
@@ -347,7 +347,7 @@ struct LinearRegex: Sendable {
     // MARK: matching
 
     /// Whether the whole of `s` matches, in O(|s| × program size).
-    func matches(_ s: String) -> Bool {
+    package func matches(_ s: String) -> Bool {
         let n = program.count
         var current = [Int](), next = [Int]()
         current.reserveCapacity(n)

@@ -103,6 +103,25 @@ import StrataTestSupport
         #expect(Evaluator.alignUp(-60_000, 10_000) == -60_000)
     }
 
+    /// A hostile `label_replace` regex over a long label value: the
+    /// linear-time pre-check answers "no match" (the series keeps its
+    /// labels) where backtracking would try exponentially many splits.
+    @Test func labelReplaceWithNestedRepetitionOnALongValue() async throws {
+        let long = String(repeating: "a", count: 5_000)
+        try await Self.withData { engine, _ in
+            let q = "label_replace(vector(1), \"x\", \"$1\", \"src\", \"(a+)+b\")"
+            let plain = try parsePromQL(q.replacingOccurrences(of: "vector(1)", with: "label_replace(vector(1), \"src\", \"\(long)c\", \"\", \"\")"))
+            guard case .vector(let v) = try engine.instantQuery(plain, at: 0) else { Issue.record("not a vector"); return }
+            #expect(v.count == 1)
+            #expect(v.first?.labels["x"] == nil)
+            #expect(v.first?.labels["src"] == long + "c")
+            let matching = try parsePromQL(q.replacingOccurrences(of: "vector(1)", with: "label_replace(vector(1), \"src\", \"\(long)b\", \"\", \"\")"))
+            guard case .vector(let w) = try engine.instantQuery(matching, at: 0) else { Issue.record("not a vector"); return }
+            // Greedy, as RE2: the one iteration of the group takes every a.
+            #expect(w.first?.labels["x"] == long)
+        }
+    }
+
     @Test func goFloatFormatting() {
         #expect(GoFormat.floatF(1e21) == "1000000000000000000000")
         #expect(GoFormat.floatF(1e-7) == "0.0000001")
