@@ -74,7 +74,7 @@ public struct RealtimeBench: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
             log(String(format: "%d subscribers on %d queries connected with their initial results in %.1f s",
-                       options.subscribers, options.queries, Self.seconds(ContinuousClock.now - t0)))
+                       options.subscribers, options.queries, ProgressLine.seconds(ContinuousClock.now - t0)))
             // Subscribers stay connected; "without" pauses their subscriptions.
             var phases: [Phase] = []
             for r in 0..<options.repetitions {
@@ -131,16 +131,14 @@ public struct RealtimeBench: Sendable {
         let without = phases.filter { !$0.withSubscribers }, with = phases.filter(\.withSubscribers)
         let rw = median(with.map(\.samplesPerSecond)), ro = median(without.map(\.samplesPerSecond))
         let cw = median(with.map { $0.serverCPUSeconds / $0.seconds }), co = median(without.map { $0.serverCPUSeconds / $0.seconds })
+        func perMillion(_ p: Phase) -> Double { p.serverCPUSeconds / (p.samplesPerSecond * p.seconds / 1e6) }
+        let pw = median(with.map(perMillion)), po = median(without.map(perMillion))
         return [
             "| figure | without subscribers | with \(options.subscribers) subscribers | ratio |",
             "|---|---:|---:|---:|",
             String(format: "| remote-write ingest (M samples/s, median of %d) | %.2f | %.2f | **%.0f %%** |", options.repetitions, ro / 1e6, rw / 1e6, rw / max(ro, 1) * 100),
             String(format: "| server CPU (cores busy) | %.2f | %.2f | |", co, cw),
-            String(format: "| server CPU per million samples (s) | %.3f | %.3f | %.0f %% |",
-                   median(without.map { $0.serverCPUSeconds / ($0.samplesPerSecond * $0.seconds / 1e6) }),
-                   median(with.map { $0.serverCPUSeconds / ($0.samplesPerSecond * $0.seconds / 1e6) }),
-                   median(with.map { $0.serverCPUSeconds / ($0.samplesPerSecond * $0.seconds / 1e6) })
-                       / max(1e-9, median(without.map { $0.serverCPUSeconds / ($0.samplesPerSecond * $0.seconds / 1e6) })) * 100),
+            String(format: "| server CPU per million samples (s) | %.3f | %.3f | %.0f %% |", po, pw, pw / max(1e-9, po) * 100),
             String(format: "| messages to subscribers per second | %.0f | %.0f | |",
                    median(without.map { Double($0.messages) / $0.seconds }), median(with.map { Double($0.messages) / $0.seconds })),
             "",
@@ -180,14 +178,7 @@ public struct RealtimeBench: Sendable {
                         let t0 = max(last + 1, Self.nowMs() - 10)
                         last = t0 + 9
                         for j in 0..<ts.count { ts[j] = t0 + Int64(j) }
-                        raw.removeAll(keepingCapacity: true)
-                        ts.withUnsafeBufferPointer { t in
-                            vs.withUnsafeBufferPointer { v in
-                                for l in labels { WriteRequestEncoder.appendTimeSeries(labels: l, timestamps: t, values: v, to: &raw) }
-                            }
-                        }
-                        body.removeAll(keepingCapacity: true)
-                        Snappy.compress(raw, into: &body)
+                        Self.encode(labels, timestamps: ts, values: vs, raw: &raw, body: &body)
                         let r = try await client.remoteWrite(url: target.writeURL, body: body)
                         guard r.isSuccess else { throw BenchError.io("remote write answered \(r.status): \(r.text.prefix(200))") }
                         sent += n * 10
@@ -199,13 +190,23 @@ public struct RealtimeBench: Sendable {
             for try await x in g { sum += x }
             return sum
         }
-        let secs = Self.seconds(clock.now - start)
+        let secs = ProgressLine.seconds(clock.now - start)
         let cpu = (target.stats?.cpuSeconds ?? 0) - cpu0
         return Phase(withSubscribers: false, samplesPerSecond: Double(total) / secs, serverCPUSeconds: cpu, seconds: secs, messages: 0)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    /// A remote-write body: every series in `labels` with the same
+    /// samples, protobuf-encoded into `raw`, snappy-compressed into `body`
+    /// (both reused across calls).
+    static func encode(_ labels: [Labels], timestamps: [Int64], values: [Double], raw: inout [UInt8], body: inout [UInt8]) {
+        raw.removeAll(keepingCapacity: true)
+        timestamps.withUnsafeBufferPointer { t in
+            values.withUnsafeBufferPointer { v in
+                for l in labels { WriteRequestEncoder.appendTimeSeries(labels: l, timestamps: t, values: v, to: &raw) }
+            }
+        }
+        body.removeAll(keepingCapacity: true)
+        Snappy.compress(raw, into: &body)
     }
 
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -235,14 +236,8 @@ public struct RealtimeBench: Sendable {
 
         func writeOnce() async throws {
             let v = Double(k.wrappingAdd(1, ordering: .relaxed).newValue)
-            let t = [RealtimeBench.nowMs()], vs = [v]
             var raw: [UInt8] = [], body: [UInt8] = []
-            t.withUnsafeBufferPointer { tp in
-                vs.withUnsafeBufferPointer { vp in
-                    for l in labels { WriteRequestEncoder.appendTimeSeries(labels: l, timestamps: tp, values: vp, to: &raw) }
-                }
-            }
-            Snappy.compress(raw, into: &body)
+            RealtimeBench.encode(labels, timestamps: [RealtimeBench.nowMs()], values: [v], raw: &raw, body: &body)
             let r = try await client.remoteWrite(url: base + "/api/v1/write", body: body)
             guard r.isSuccess else { throw BenchError.io("feeder write answered \(r.status): \(r.text.prefix(200))") }
         }
