@@ -13,10 +13,16 @@ import StrataTestSupport
 /// Waits are for events (the server closing a connection), bounded at 30 s;
 /// no test asserts a duration.
 @Suite(.serialized) struct SlowClientTests {
-    static func short(_ c: inout ServeConfig) {
-        c.limits.headerTimeout = .seconds(1)
-        c.limits.readTimeout = .seconds(1)
-        c.limits.idleTimeout = .seconds(1)
+    /// Only the timeout a test is about is short (1 s); the others are long,
+    /// so that a loaded machine, slow to send the test's next bytes, cannot
+    /// trip a different timeout first (CI once saw a 408 from the header
+    /// timeout in the idle test).
+    static func short(header: Int = 120, read: Int = 120, idle: Int = 120) -> @Sendable (inout ServeConfig) -> Void {
+        { c in
+            c.limits.headerTimeout = .seconds(header)
+            c.limits.readTimeout = .seconds(read)
+            c.limits.idleTimeout = .seconds(idle)
+        }
     }
 
     static func dropped(_ base: String, _ reason: String) async throws -> Bool {
@@ -25,7 +31,7 @@ import StrataTestSupport
     }
 
     @Test func silentClientIsClosedAfterTheHeaderTimeout() async throws {
-        try await withServer(Self.short) { s in
+        try await withServer(Self.short(header: 1)) { s in
             let c = try await RawSocket.connect(port: s.port)
             let (closed, got) = await c.waitClosed()
             #expect(closed, "a client that sends nothing was not closed")
@@ -37,9 +43,8 @@ import StrataTestSupport
     }
 
     @Test func slowlorisIsClosedWhileStillSending() async throws {
-        try await withServer(Self.short) { s in
-            let c = try await RawSocket.connect(port: s.port)
-            #expect(await c.send(Array("GET /api/v1/status/buildinfo HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)))
+        try await withServer(Self.short(header: 1)) { s in
+            let c = try await RawSocket.connect(port: s.port, first: Array("GET /api/v1/status/buildinfo HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
             // One header byte every 100 ms, never the empty line: at most
             // 300 bytes (30 s), far more than the 1 s header timeout lets through.
             let header = Array(String(repeating: "X-Slow: 1\r\n", count: 30).utf8)
@@ -51,7 +56,7 @@ import StrataTestSupport
     }
 
     @Test func stalledBodyIsClosedAfterTheReadTimeout() async throws {
-        try await withServer(Self.short) { s in
+        try await withServer(Self.short(read: 1)) { s in
             let c = try await RawSocket.connect(port: s.port)
             let head = "POST /api/v1/write HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\n"
                 + "Content-Encoding: snappy\r\nContent-Length: 1000\r\n\r\n"
@@ -63,7 +68,7 @@ import StrataTestSupport
     }
 
     @Test func idleKeepAliveConnectionIsClosed() async throws {
-        try await withServer(Self.short) { s in
+        try await withServer(Self.short(idle: 1)) { s in
             let c = try await RawSocket.connect(port: s.port)
             #expect(await c.send(Array("GET /-/healthy HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)))
             let (closed, got) = await c.waitClosed()
@@ -113,11 +118,10 @@ import StrataTestSupport
     }
 
     @Test func webSocketOutlivesTheHeaderTimeout() async throws {
-        try await withServer(Self.short) { s in
-            let ws = try await RawSocket.connect(port: s.port)
+        try await withServer(Self.short(header: 2)) { s in
             let upgrade = "GET /ws/health HTTP/1.1\r\nHost: 127.0.0.1:\(s.port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            #expect(await ws.send(Array(upgrade.utf8)))
+            let ws = try await RawSocket.connect(port: s.port, first: Array(upgrade.utf8))
             let head = await ws.read(until: Array("\r\n\r\n".utf8))
             try #require(String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101"), "\(String(decoding: head, as: UTF8.self))")
             // A silent client opened after the upgrade is dropped by the header
@@ -186,7 +190,10 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
-    static func connect(port: Int) async throws -> RawSocket {
+    /// Connects; `first` bytes, if any, are sent on the same thread right
+    /// after the connect, so no scheduling delay of the test falls between
+    /// the two (the server's header timeout starts at the connect).
+    static func connect(port: Int, first: [UInt8] = []) async throws -> RawSocket {
         let fd = await offload { () -> Int32 in
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { return -1 }
@@ -200,6 +207,12 @@ final class RawSocket: @unchecked Sendable {
             if rc != 0 { Glibc.close(fd); return -1 }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            var sent = 0
+            while sent < first.count {
+                let n = first[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { Glibc.close(fd); return -1 }
+                sent += n
+            }
             return fd
         }
         guard fd >= 0 else { throw RawHTTP.Failure(description: "connect to \(port) failed") }
