@@ -135,11 +135,33 @@ extension Database {
         report.samplesWritten += stats.samplesWritten
     }
 
-    /// Computes missing rollups of raw blocks, one pass per raw block for all its missing resolutions.
+    /// Computes missing rollups of raw blocks, one pass per raw block for
+    /// all its missing resolutions. Raw blocks retention is about to delete
+    /// (a size bound can take them long before their rollups are due) get
+    /// all their rollups first; as new rollup blocks count towards the size
+    /// bound too, that repeats until no raw block retention would delete
+    /// lacks rollups.
     private func runRollups(_ report: inout CompactionReport) throws {
-        guard let newest = newestDataTime else { return }
-        let current = blocks
-        let tasks = rollupPlanner.plan(current.map(\.meta), newest: newest)
+        guard newestDataTime != nil else { return }
+        var forced = Set<String>()
+        for _ in 0..<100 {
+            guard let newest = newestDataTime else { return }
+            let current = blocks
+            let doomed = retentionPolicy.blocksToDelete(current.map { ($0.meta, $0.sizeOnDisk) }, newest: newest)
+            let raw = Set(current.filter { $0.resolution == 0 }.map(\.id))
+            forced.formUnion(doomed.map(\.id).filter(raw.contains))
+            let byID = Dictionary(uniqueKeysWithValues: current.map { ($0.id, $0.maxTime) })
+            // Not rollups that time retention would delete at once.
+            let tasks = rollupPlanner.plan(current.map(\.meta), newest: newest, forced: forced).filter { t in
+                let (cutoff, overflow) = newest.subtractingReportingOverflow(retentionPolicy.retention(ofResolution: t.resolution))
+                return overflow || (byID[t.raw] ?? .max) > cutoff
+            }
+            if tasks.isEmpty { return }
+            try runRollupTasks(tasks, &report)
+        }
+    }
+
+    private func runRollupTasks(_ tasks: [RollupPlanner.Task], _ report: inout CompactionReport) throws {
         let byRaw = Dictionary(grouping: tasks, by: \.raw)
         for raw in byRaw.keys.sorted() {
             guard let reader = blocks.first(where: { $0.id == raw }) else { continue }

@@ -88,6 +88,26 @@ import StrataServer
         ]))
     }
 
+    /// `/api/v1/query` at `t` (ms), with `resolution` if given.
+    static func instantQuery(_ s: TestServer, _ q: String, at t: Int64, resolution: String?) async throws -> HTTPResult {
+        var params = [("query", q), ("time", String(Double(t) / 1000))]
+        if let resolution { params.append(("resolution", resolution)) }
+        let r = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", params))
+        #expect(r.status == 200, "\(q): \(r.text)")
+        return r
+    }
+
+    /// A vector answer as instance → value.
+    static func vector(_ r: HTTPResult) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for s in (r.data as? [String: Any])?["result"] as? [[String: Any]] ?? [] {
+            let metric = s["metric"] as? [String: String] ?? [:]
+            let v = s["value"] as? [Any] ?? []
+            out[metric["instance"] ?? ""] = Double(v.count == 2 ? v[1] as? String ?? "" : "") ?? .nan
+        }
+        return out
+    }
+
     /// Imports the data by CSV and compacts; returns the compaction answer.
     static func load(_ s: TestServer, _ data: Data) async throws -> HTTPResult {
         let imp = try await HTTP.request(s.base + "/api/v1/admin/tsdb/import?format=csv", method: .POST, body: Array(data.csv.utf8))
@@ -228,6 +248,36 @@ import StrataServer
                 #expect((short[host] ?? []).count == 48)
                 #expect((short[host] ?? []).allSatisfy { $0.1 == 20 })
             }
+
+            // Instant queries (a dashboard's stat panel) over the expired day:
+            // `auto` answers from the rollups, `raw` has nothing. At 10:30 a
+            // 1 h range reads the twelve 5 m windows from 09:30 (the finest
+            // window that divides it: edges where the range's are), and a
+            // plain selector the last sample of the 5 m window before it.
+            let t = Self.base + 10 * Self.hour + 30 * 60_000
+            let window = data.indices(t - Self.hour, t), last = data.indices(t - 300_000, t).upperBound - 1
+            for (q, want) in [
+                ("count_over_time(resp_time[1h])", { (h: Int) in Double(window.count) }),
+                ("sum_over_time(resp_time[1h])", { (h: Int) in window.reduce(0.0) { $0 + data.gauge[h][$1] } }),
+                ("max_over_time(resp_time[1h])", { (h: Int) in window.map { data.gauge[h][$0] }.max()! }),
+                ("resp_time", { (h: Int) in data.gauge[h][last] }),
+            ] {
+                let auto = Self.vector(try await Self.instantQuery(s, q, at: t, resolution: nil))
+                let raw = Self.vector(try await Self.instantQuery(s, q, at: t, resolution: "raw"))
+                #expect(raw.isEmpty, "\(q): raw data of the expired day: \(raw)")
+                for (h, host) in Self.hosts.enumerated() {
+                    let got = try #require(auto[host], "\(q): no answer for \(host)")
+                    #expect(abs(got - want(h)) <= 1e-9 * abs(want(h)), "\(q) \(host): \(got) vs \(want(h))")
+                }
+            }
+            // Inside raw retention `auto` is raw's exact answer (rollups are
+            // not read merely because the time is aligned to their windows).
+            let recent = Self.base + 30 * Self.hour
+            for q in ["rate(reqs_total[1h])", "resp_time", "avg_over_time(resp_time[5m])"] {
+                let auto = Self.vector(try await Self.instantQuery(s, q, at: recent, resolution: nil))
+                let raw = Self.vector(try await Self.instantQuery(s, q, at: recent, resolution: "raw"))
+                #expect(!raw.isEmpty && auto == raw, "\(q): \(auto) vs \(raw)")
+            }
         }
     }
 
@@ -287,6 +337,56 @@ import StrataServer
             #expect(old.text.contains("\"result\":[]"), "\(old.text)")
             let fresh = try await HTTP.get(HTTP.url(s.base, "/api/v1/query", [("query", "fresh"), ("time", String(now / 1000))]))
             #expect(fresh.text.contains("\"7\""), "\(fresh.text)")
+        }
+    }
+
+    /// A size bound deletes raw blocks (oldest first) long before their
+    /// 5-minute rollups are due under 30-day retention: they get them first,
+    /// and the rollups stay, so every 5-minute window still answers.
+    @Test func sizeRetentionRollsUpRawBlocksBeforeDeletingThem() async throws {
+        let data = Data()
+        func blocks(_ s: TestServer) async throws -> [[String: Any]] {
+            let r = try await HTTP.get(s.base + "/api/v1/status/tsdb")
+            return ((r.data as? [String: Any])?["blocks"] as? [[String: Any]]) ?? []
+        }
+        // Sizes with every rollup made at once (the data lies in two
+        // 3-day-aligned raw blocks). Under the default `rollup_after` the
+        // bounded server holds both raw blocks and the 1 h rollups, over the
+        // bound; without the oldest raw block and with its 5 m rollups, under
+        // it, with room to spare (block sizes may differ by a few bytes).
+        var bound = 0, oldest: (bytes: Int, maxTime: Int) = (0, .max)
+        try await withServer({ $0.compactionInterval = 3_600_000; $0.rollupAfter5m = 0 }) { s in
+            _ = try await Self.load(s, data)
+            let all = try await blocks(s)
+            func bytes(_ b: [String: Any]) -> Int { b["bytes"] as? Int ?? 0 }
+            func res(_ b: [String: Any]) -> Int { b["resolution"] as? Int ?? -1 }
+            func maxTime(_ b: [String: Any]) -> Int { b["maxTime"] as? Int ?? .max }
+            for b in all where res(b) == 0 && maxTime(b) < oldest.maxTime { oldest = (bytes(b), maxTime(b)) }
+            let keptRaw = all.filter { res($0) == 0 && maxTime($0) > oldest.maxTime }.reduce(0) { $0 + bytes($1) }
+            let hourly = all.filter { res($0) == 3_600_000 }.reduce(0) { $0 + bytes($1) }
+            let fiveOld = all.filter { res($0) == 300_000 && maxTime($0) == oldest.maxTime }.reduce(0) { $0 + bytes($1) }
+            #expect(keptRaw > 0 && hourly > 0 && fiveOld > 0 && oldest.bytes > fiveOld, "\(all)")
+            bound = keptRaw + hourly + fiveOld + (oldest.bytes - fiveOld) / 2
+        }
+        try await withServer({ $0.compactionInterval = 3_600_000; $0.retentionBytes = Int64(bound) }) { s in
+            let c = try await Self.load(s, data)
+            let bySize = ((c.data as? [String: Any])?["deletedBySize"] as? [String]) ?? []
+            #expect(bySize.count == 1, "\(c.text)")
+            let left = try await blocks(s)
+            let raw = left.filter { ($0["resolution"] as? Int) == 0 }
+            // The oldest raw block is gone, the newer one stays...
+            #expect(raw.count == 1 && raw.allSatisfy { ($0["minTime"] as? Int) == oldest.maxTime }, "\(left)")
+            #expect(left.reduce(0) { $0 + (($1["bytes"] as? Int) ?? 0) } <= bound)
+            // ...its range has 5-minute rollups made early, the newer one not yet...
+            #expect(left.contains { ($0["resolution"] as? Int) == 300_000 && ($0["maxTime"] as? Int) == oldest.maxTime }, "\(left)")
+            #expect(!left.contains { ($0["resolution"] as? Int) == 300_000 && ($0["maxTime"] as? Int ?? 0) > oldest.maxTime }, "\(left)")
+            // ...but every 5-minute window of both days answers, complete.
+            let start = Self.base + Self.hour, end = Self.base + 48 * Self.hour
+            let auto = Self.matrix(try await Self.rangeQuery(s, "count_over_time(resp_time[5m])", start: start, end: end, step: "5m", resolution: "auto"))
+            for host in Self.hosts {
+                #expect((auto[host] ?? []).count == 47 * 12 + 1, "\(host)")
+                #expect((auto[host] ?? []).allSatisfy { $0.1 == 20 })
+            }
         }
     }
 

@@ -127,13 +127,17 @@ func meta(_ id: String, _ fromH: Int64, _ toH: Int64, resolution: Int64 = 0, lev
         #expect(Set(p.blocksToDelete(blocks, newest: 22 * h).map(\.id)) == ["raw", "r5", "r1"])
     }
 
-    @Test func sizeBoundDeletesOldestFirst() {
+    @Test func sizeBoundDeletesRawFirstThenFinerRollupsOldestFirst() {
         let p = RetentionPolicy(raw: 1000 * h, maxBytes: 250)
         let blocks = [meta("c", 4, 6), meta("a", 0, 2), meta("r", 0, 2, resolution: 300_000), meta("b", 2, 4)].map { ($0, 100) }
         let d = p.blocksToDelete(blocks, newest: 6 * h)
-        #expect(d.map(\.id) == ["a", "r"])
+        // Raw blocks first, oldest first; the rollup of a's range stays.
+        #expect(d.map(\.id) == ["a", "b"])
         #expect(d.allSatisfy { $0.reason == .size })
         #expect(RetentionPolicy(raw: 1000 * h, maxBytes: 0).blocksToDelete(blocks, newest: 6 * h).isEmpty)
+        // A tighter bound: every raw block, then 5 m rollups before 1 h ones.
+        let more = blocks + [(meta("h", 0, 2, resolution: 3_600_000), 100)]
+        #expect(RetentionPolicy(raw: 1000 * h, maxBytes: 150).blocksToDelete(more, newest: 6 * h).map(\.id) == ["a", "b", "c", "r"])
     }
 }
 

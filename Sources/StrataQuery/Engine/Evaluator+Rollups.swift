@@ -56,6 +56,7 @@ extension Evaluator {
 
     /// Whether windows of `w` tile the step windows exactly.
     func rollupAligned(_ ends: StepRange, range: Int64, window w: Int64) -> Bool {
+        if rollupInstant { return false }
         return ends.start % w == 0 && (ends.count == 1 || ends.step % w == 0) && range % w == 0
     }
 
@@ -104,19 +105,27 @@ extension Evaluator {
         while case .paren(let p) = arg { arg = p.expr }
         guard case .matrixSelector(let ms) = arg, ms.selector.at == nil else { return nil }
         // The query's window, or under `auto` the coarsest window no longer
-        // than it that divides the range (`rate(x[5m])` at a 1 h step reads 5 m windows).
-        let w: Int64
+        // than it that divides the range (`rate(x[5m])` at a 1 h step reads
+        // 5 m windows). An instant query has no step to keep: it reads the
+        // finest dividing window that serves it, whose edges lie nearest to
+        // the range's own.
+        let candidates: [Int64]
         if rollupForced {
-            w = rollupWindow
-            guard ms.range >= w else { return nil }
+            guard ms.range >= rollupWindow else { return nil }
+            candidates = [rollupWindow]
         } else {
-            guard let c = storage.rollupResolutions.filter({ $0 <= rollupWindow && ms.range % $0 == 0 }).max() else { return nil }
-            w = c
+            let dividing = storage.rollupResolutions.filter { $0 <= rollupWindow && ms.range % $0 == 0 }
+            candidates = rollupInstant ? dividing.sorted() : dividing.max().map { [$0] } ?? []
         }
         let ends = referenceTimes(at: nil, offset: ms.selector.offset, r)
-        guard let use = rollupSteps(windowEnds: ends, range: ms.range, window: w, exact: rollupAligned(ends, range: ms.range, window: w)) else {
-            return nil
+        var chosen: (w: Int64, use: [Bool])? = nil
+        for c in candidates {
+            if let use = rollupSteps(windowEnds: ends, range: ms.range, window: c, exact: rollupAligned(ends, range: ms.range, window: c)) {
+                chosen = (c, use)
+                break
+            }
         }
+        guard let (w, use) = chosen else { return nil }
         let q: [Double] = fn == .quantileOverTime ? try evalScalar(call.args[0], r) : []
 
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalRangeFunctionRaw(fn, call, sub) }
@@ -222,9 +231,19 @@ extension Evaluator {
     /// starting in `[t − w, t)`. Nil to evaluate it on raw data.
     func evalVectorSelectorOnRollups(_ vs: VectorSelector, _ r: StepRange) throws(QueryError) -> [StepSeries]? {
         guard vs.at == nil else { return nil }
-        let w = rollupWindow
         let rt = referenceTimes(at: nil, offset: vs.offset, r)
-        guard let use = rollupSteps(windowEnds: rt, range: w, window: w, exact: rollupAligned(rt, range: w, window: w)) else { return nil }
+        // A range query reads its window; an instant query under `auto` the
+        // finest window that serves it (the nearest to the 5 m lookback).
+        let candidates = rollupInstant && !rollupForced
+            ? storage.rollupResolutions.filter { $0 <= rollupWindow }.sorted() : [rollupWindow]
+        var chosen: (w: Int64, use: [Bool])? = nil
+        for c in candidates {
+            if let use = rollupSteps(windowEnds: rt, range: c, window: c, exact: rollupAligned(rt, range: c, window: c)) {
+                chosen = (c, use)
+                break
+            }
+        }
+        guard let (w, use) = chosen else { return nil }
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalVectorSelector(vs, sub) }
         let first = use.firstIndex(of: true)!, last = use.lastIndex(of: true)!
         let selected = storage.rollupQuerier(resolution: w, mint: rt.time(first) &- w, maxt: rt.time(last) &- 1).select(vs.matchers)

@@ -25,6 +25,10 @@ final class Evaluator {
     /// Evaluator+Rollups.swift. Off inside subqueries.
     var rollupWindow: Int64 = 0
     var rollupForced = false
+    /// An instant query under `auto`: rollups answer only where raw data no
+    /// longer covers a window (never merely because times align), and a plain
+    /// selector reads the finest rollup window that covers it.
+    var rollupInstant = false
 
     /// Samples and points currently held, checked against `limits.maxSamples`.
     var samplesHeld = 0

@@ -11,8 +11,24 @@ public struct QueryEngine: Sendable {
 
     /// `/api/v1/query`: the value of `expr` at `t`. A range selector or
     /// subquery at the top gives a matrix of its raw samples.
-    public func instantQuery(_ expr: Expr, at t: Int64) throws(QueryError) -> QueryValue {
+    ///
+    /// `resolution` (issue #5): `.raw` reads raw samples only; `.auto` reads
+    /// rollups where raw data no longer covers what a call needs (after raw
+    /// retention): a rollup-capable range function the coarsest window that
+    /// divides its range, a plain selector the finest window (its lookback
+    /// becomes that window); `.window(w)` reads rollups of `w` wherever the
+    /// expression allows, as in range queries.
+    public func instantQuery(_ expr: Expr, at t: Int64, resolution: QueryResolution = .raw) throws(QueryError) -> QueryValue {
         let ev = Evaluator(storage: storage, limits: limits, queryStart: t, queryEnd: t)
+        switch resolution {
+        case .raw:
+            break
+        case .auto:
+            ev.rollupWindow = storage.rollupResolutions.max() ?? 0
+            ev.rollupInstant = true
+        case .window:
+            (ev.rollupWindow, ev.rollupForced) = try Self.rollupWindow(resolution, step: 0, available: storage.rollupResolutions)
+        }
         var top = expr
         while case .paren(let p) = top { top = p.expr }
         switch top {

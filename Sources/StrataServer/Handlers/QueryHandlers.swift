@@ -92,10 +92,12 @@ struct QueryHandlers: Sendable {
         // Prometheus 2.42's order of checks (api.go query): time, timeout, query.
         let t = try Self.time(p, "time", default: nowMillis())
         let limits = try limitsFor(p)
+        // Issue #5: rollups answer where raw data has expired (auto, the default).
+        let resolution = try QueryResolution.parse(p["resolution"])
         let expr = try Self.parse(p["query"])
         let db = self.db
         let value = try await evaluate(limits, inline: Self.evaluatesInline(expr)) { (l) throws(QueryError) in
-            try QueryEngine(storage: db, limits: l).instantQuery(expr, at: t)
+            try QueryEngine(storage: db, limits: l).instantQuery(expr, at: t, resolution: resolution)
         }
         return Self.render(value)
     }

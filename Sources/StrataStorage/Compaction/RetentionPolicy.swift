@@ -6,9 +6,13 @@
 ///   data (raw blocks and head). Every sample in it is then older than the
 ///   cut-off; a block holding any sample inside retention is kept whole.
 ///   Raw blocks use `raw`; rollup blocks the retention of their resolution.
-/// - Size (optional): while the blocks kept exceed `maxBytes`, the oldest
-///   (smallest `maxTime`; raw before rollups on a tie) is deleted. The head
-///   and the WAL are never counted or touched.
+/// - Size (optional): while the blocks kept exceed `maxBytes`, raw blocks
+///   go first, oldest (smallest `maxTime`) first, then 5-minute rollup
+///   blocks, then 1-hour ones, each oldest first: raw data is most of the
+///   bytes, and its rollups (made before a raw block goes, see
+///   `Database.runRollups`) keep old ranges answerable at a coarser
+///   resolution for a tenth of its size. The head and the WAL are never
+///   counted or touched.
 public struct RetentionPolicy: Sendable, Equatable {
     public var raw: Int64
     /// Retention per rollup resolution (ms → ms); resolutions not listed use `raw`.
@@ -46,6 +50,13 @@ public struct RetentionPolicy: Sendable, Equatable {
         }
         if maxBytes > 0 {
             var total = kept.reduce(Int64(0)) { $0 + Int64($1.bytes) }
+            // Finer resolutions first (raw is 0); `sort` is not stable, so
+            // the time order is restated.
+            kept.sort {
+                if $0.meta.resolution != $1.meta.resolution { return $0.meta.resolution < $1.meta.resolution }
+                if $0.meta.maxTime != $1.meta.maxTime { return $0.meta.maxTime < $1.meta.maxTime }
+                return $0.meta.id < $1.meta.id
+            }
             var i = 0
             while total > maxBytes && i < kept.count {
                 out.append((kept[i].meta.id, .size))

@@ -42,7 +42,9 @@ public struct RollupPlanner: Sendable {
         metas.filter { $0.resolution == r && $0.minTime >= minTime && $0.maxTime <= maxTime }.map(\.id).sorted()
     }
 
-    public func plan(_ metas: [BlockMeta], newest: Int64) -> [Task] {
+    /// `forced`: raw blocks that get every missing resolution whatever their
+    /// age (retention is about to delete them, e.g. for size).
+    public func plan(_ metas: [BlockMeta], newest: Int64, forced: Set<String> = []) -> [Task] {
         guard !resolutions.isEmpty else { return [] }
         var current = Set<String>()  // "raw id/resolution" pairs already rolled up
         for m in metas where m.resolution != 0 {
@@ -50,7 +52,8 @@ public struct RollupPlanner: Sendable {
         }
         var tasks: [Task] = []
         for b in metas where b.resolution == 0 {
-            for r in resolutions where !current.contains("\(b.id)/\(r)") && eligible(maxTime: b.maxTime, newest: newest, resolution: r) {
+            for r in resolutions where !current.contains("\(b.id)/\(r)")
+                && (forced.contains(b.id) || eligible(maxTime: b.maxTime, newest: newest, resolution: r)) {
                 tasks.append(Task(raw: b.id, resolution: r, replaces: replaced(by: b.minTime, b.maxTime, resolution: r, in: metas)))
             }
         }

@@ -150,7 +150,7 @@ final class RealtimeTestClient: Sendable {
         try await withThrowingTaskGroup(of: WebSocketCloseFrame?.self) { g in
             g.addTask { try await self.task.value }
             g.addTask {
-                try await Task.sleep(for: timeout)
+                try await Task.sleep(for: max(timeout, minimumWait))
                 throw TimedOut(what: "the connection to close")
             }
             defer { g.cancelAll() }
@@ -166,7 +166,7 @@ final class RealtimeTestClient: Sendable {
     @discardableResult
     func waitFor(_ what: String, timeout: Duration = .seconds(20),
                  _ condition: @escaping @Sendable ([Message]) -> Bool) async throws -> [Message] {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + max(timeout, minimumWait)
         while true {
             let msgs = messages
             if condition(msgs) { return msgs }

@@ -58,15 +58,23 @@ enum PeerError: Error, CustomStringConvertible {
     }
 }
 
-/// Polls `condition` every 200 ms until it holds or `timeout` passes.
+/// Polls `condition` every 200 ms until it holds or the bound passes.
 /// This waits for an observable state of a peer (a bounded poll), it does not
 /// stand in for synchronisation with our own code.
+///
+/// The bound is `timeout`, but at least `minimumWait`: a loaded CI machine
+/// once took over a minute to start Prometheus. A wait returns as soon as
+/// its condition holds, so the bound only decides how long a real failure
+/// takes to report.
 func waitUntil(timeout: Duration, _ what: String, _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
-    let deadline = clock.now + timeout
+    let deadline = clock.now + max(timeout, minimumWait)
     while clock.now < deadline {
         if (try? await condition()) == true { return }
         try await Task.sleep(for: .milliseconds(200))
     }
     throw PeerError.notReady(what)
 }
+
+/// The shortest bound of a wait for an event in these tests (see `waitUntil`).
+let minimumWait: Duration = .seconds(180)

@@ -83,7 +83,7 @@ struct HTTPResult: Sendable {
 enum HTTP {
     static func request(
         _ url: String, method: HTTPMethod = .GET, body: [UInt8]? = nil, headers: [(String, String)] = [],
-        timeout: TimeAmount = .seconds(60)
+        timeout: TimeAmount = .seconds(180)
     ) async throws -> HTTPResult {
         var req = HTTPClientRequest(url: url)
         req.method = method
