@@ -4,9 +4,11 @@ import Synchronization
 
 /// Every alert transition, kept in memory for queries and appended to
 /// `<data_dir>/alerting/history.jsonl`, one JSON object a line
-/// (docs/format/alerting-files.md). Lines are appended with one `write`
-/// each; a torn last line after a crash is skipped at load. Entries older
-/// than the retention are dropped at load (the file is then rewritten).
+/// (docs/format/alerting-files.md). The lines of one evaluation are
+/// appended with one `write` and an `fsync` (transitions are rare; a
+/// recorded transition survives a crash or power loss); a torn last line
+/// after a crash is skipped at load. Entries older than the retention are
+/// dropped at load (the file is then rewritten).
 final class AlertHistory: Sendable {
     struct Entry: Sendable, Equatable {
         var at: Int64
@@ -46,7 +48,9 @@ final class AlertHistory: Sendable {
             for e in entries { out += Self.json(e).jsonBytes; out.append(UInt8(ascii: "\n")) }
             try FileIO.writeFileAtomically(path, out)
         }
+        let created = !FileIO.exists(path)
         let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        if created { try FileIO.syncDirectory(dir) }
         state = Mutex((entries, fd))
     }
 
@@ -69,7 +73,13 @@ final class AlertHistory: Sendable {
         }
         state.withLock { s in
             s.entries.append(contentsOf: new)
-            try? FileIO.writeAll(s.fd, bytes, path: path)
+            do {
+                try FileIO.writeAll(s.fd, bytes, path: path)
+                try FileIO.fsync(s.fd, path: path)
+            } catch {
+                // The transition is still served from memory and kept in the
+                // ALERTS series; the file misses it (disk full, I/O error).
+            }
             // Bound memory: drop what fell out of the retention window.
             if let first = s.entries.first, first.at < new[0].at - retention {
                 s.entries.removeAll { $0.at < new[0].at - retention }
