@@ -151,7 +151,14 @@ public struct ServeConfig: Sendable, Equatable {
     public static func load(yaml path: String) throws -> ServeConfig {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw ConfigError.unreadable(path, "\(error)") }
-        return try parse(yaml: text)
+        var c = try parse(yaml: text)
+        // As in Prometheus, relative rule file paths (and patterns) are
+        // relative to the config file's directory.
+        if let slash = path.lastIndex(of: "/") {
+            let dir = String(path[..<slash])
+            c.ruleFiles = c.ruleFiles.map { $0.hasPrefix("/") ? $0 : (dir.isEmpty ? "/" : dir + "/") + $0 }
+        }
+        return c
     }
 
     public static func parse(yaml text: String) throws -> ServeConfig {

@@ -121,6 +121,37 @@ import Testing
         }
     }
 
+    /// `rule_files:` entries are globs, as in Prometheus: expanded again at
+    /// every reload (a new file is picked up), matching nothing is no error,
+    /// and relative entries in a config file are relative to its directory.
+    @Test func ruleFileGlobsExpandAtEveryReload() async throws {
+        let tmp = try TempDirectory("alert-globs")
+        defer { tmp.remove() }
+        try FileManager.default.createDirectory(atPath: tmp.sub("rules"), withIntermediateDirectories: true)
+        func group(_ name: String) -> String {
+            "groups:\n  - name: \(name)\n    rules:\n      - record: \(name):x\n        expr: vector(1)\n"
+        }
+        try group("ga").write(toFile: tmp.sub("rules/a.yml"), atomically: true, encoding: .utf8)
+        try group("gb").write(toFile: tmp.sub("rules/b.yml"), atomically: true, encoding: .utf8)
+        try group("skipped").write(toFile: tmp.sub("rules/c.txt"), atomically: true, encoding: .utf8)
+        let config = tmp.sub("strata.yml")
+        try "rule_files:\n  - rules/*.yml\n  - none/*.yml\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let loaded = try ServeConfig.load(yaml: config)
+        #expect(loaded.ruleFiles == [tmp.sub("rules/*.yml"), tmp.sub("none/*.yml")])
+        try await withServer({ $0.ruleFiles = loaded.ruleFiles }) { s in
+            func names() async throws -> [String] {
+                let r = try await HTTP.get(s.base + "/api/v1/rules")
+                let groups = ((r.data as? [String: Any])?["groups"] as? [[String: Any]]) ?? []
+                return groups.compactMap { $0["name"] as? String }.sorted()
+            }
+            #expect(try await names() == ["ga", "gb"])
+            try group("gc").write(toFile: tmp.sub("rules/c.yml"), atomically: true, encoding: .utf8)
+            let r = try await HTTP.post(s.base + "/-/reload", "")
+            #expect(r.status == 200, "\(r.text)")
+            #expect(try await names() == ["ga", "gb", "gc"])
+        }
+    }
+
     @Test func settingsAreValidatedAndPersisted() async throws {
         let tmp = try TempDirectory("alert-settings")
         defer { tmp.remove() }

@@ -76,7 +76,7 @@ public final class RuleManager: Sendable {
 
     static func loadFiles(_ paths: [String]) throws(RuleError) -> [CompiledGroup] {
         var out: [CompiledGroup] = []
-        for p in paths {
+        for p in try RuleFiles.expand(paths) {
             let text: String
             do { text = try String(contentsOfFile: p, encoding: .utf8) } catch {
                 var e = RuleError("cannot read rule file: \(error.localizedDescription)")
