@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import StrataStorage
 import StrataTestSupport
 @testable import StrataServer
 
@@ -53,6 +54,8 @@ import StrataTestSupport
             t.match = ["fwd_even"]
             t.maxSamplesPerSend = 7   // several requests per poll
             cfg.remoteWrite = [t]
+            // Prometheus' global.external_labels: added where a series lacks the name.
+            cfg.externalLabels = Labels(["cluster": "eu1", "i": "not-this"])
         }) { s in
             for k in 0..<30 {
                 #expect(try await HTTP.remoteWrite(s.base, Self.batch(k)).status == 204)
@@ -62,9 +65,10 @@ import StrataTestSupport
                 return got.count == 10 && got.values.allSatisfy { $0.count == 30 }
             }
             let got = try await Self.vmSamples(vmBase, "{__name__=~\"fwd_.*\"}")
-            // Only the matching series, with exactly the values Strata acknowledged.
+            // Only the matching series, with exactly the values Strata
+            // acknowledged and the external label (the series' own `i` wins).
             #expect(got.keys.allSatisfy { $0.contains("__name__=fwd_even") })
-            #expect(got["__name__=fwd_even,i=4"] == (0..<30).map { "\(Self.t0 + Int64($0) * 1000)@\(Double($0 * 100 + 4))" })
+            #expect(got["__name__=fwd_even,cluster=eu1,i=4"] == (0..<30).map { "\(Self.t0 + Int64($0) * 1000)@\(Double($0 * 100 + 4))" })
             let m = try await HTTP.get(s.base + "/metrics")
             #expect(m.text.contains("strata_remote_write_samples_sent_total{remote_name=\"vm\""))
         }

@@ -18,7 +18,8 @@ public final class Alerting: Sendable {
          ingestCommits: CommitSignal? = nil, logger: Logger) throws {
         var log = logger
         log[metadataKey: "component"] = "alerting"
-        let options = config.alerting
+        var options = config.alerting
+        options.externalLabels = config.externalLabels
         self.options = options
         let metrics = AlertingMetrics(serverMetrics)
         self.metrics = metrics

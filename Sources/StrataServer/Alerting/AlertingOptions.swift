@@ -1,3 +1,5 @@
+import StrataStorage
+
 /// The `alerting:` section of the server config. Names and defaults follow
 /// Prometheus' flags (`--rules.alert.*`, `evaluation_interval`).
 public struct AlertingOptions: Sendable, Equatable {
@@ -11,6 +13,10 @@ public struct AlertingOptions: Sendable, Equatable {
     public var resendDelay: Int64 = 60_000
     /// Shown as `generatorURL` base and `$externalURL` in templates.
     public var externalURL = ""
+    /// `global.external_labels` of the server config (set by the server, not
+    /// under `alerting:`): `$externalLabels` in templates, and added to the
+    /// labels of alerts sent to Alertmanager and webhooks.
+    public var externalLabels = Labels()
     /// First retry delay of a failed notification; doubles each attempt.
     public var retryInitial: Int64 = 500
     /// Longest delay between retries.

@@ -167,7 +167,8 @@ public final class StrataServer: Sendable {
             .init(service: EventsService(stores: events, db: db, logger: logger)),
         ]
         for target in config.remoteWrite {
-            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger)))
+            services.append(.init(service: try RemoteWriteForwarder(target: target, db: db, metrics: metrics, logger: logger,
+                                                                    externalLabels: config.externalLabels)))
         }
         services.append(.init(service: app))
         // Stopped before the HTTP server (services stop in reverse order).

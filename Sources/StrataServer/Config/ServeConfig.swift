@@ -9,12 +9,14 @@ import Yams
 /// data_dir: ./data
 /// listen: 127.0.0.1:9201
 /// retention: 30d
-/// retention_size: 20GB       # optional bound on all blocks; oldest deleted first
+/// retention_size: 20GB       # optional bound on all blocks; raw (oldest first) before rollups
 /// rollup_retention: {5m: 180d, 1h: 2y}
 /// rollup_after: {5m: 27d, 1h: 0s}   # default 5m: retention minus the largest block span
 /// compaction_interval: 1m    # background compaction, rollups and retention
 /// wal_fsync: always          # or "interval"
 /// wal_fsync_interval: 1s
+/// global:
+///   external_labels: {cluster: eu1}   # on forwarded series and alerts sent out; $externalLabels
 /// remote_write:               # forward everything ingested (or what matches)
 ///   - url: http://127.0.0.1:8428/api/v1/write
 ///     name: vm                  # optional; names the queue's state directory
@@ -41,7 +43,7 @@ public struct ServeConfig: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 9201
     public var retention: Int64 = 30 * 86_400_000
-    /// Size bound on all blocks in bytes (raw and rollups; the oldest go first, never the head). 0: none.
+    /// Size bound on all blocks in bytes (raw blocks go first, oldest first, then 5 m and 1 h rollups; never the head). 0: none.
     public var retentionBytes: Int64 = 0
     /// Retention of 5-minute and 1-hour rollups (issue #5): 180 days, 2 years.
     public var rollupRetention5m: Int64 = 180 * 86_400_000
@@ -62,6 +64,10 @@ public struct ServeConfig: Sendable, Equatable {
     public var targets: [TargetSpec] = []
     public var monitoring = HealthOptions()
     public var realtime = RealtimeOptions()
+    /// Prometheus' `global.external_labels`: added to alerts sent to
+    /// Alertmanager and webhooks, to series forwarded by remote write, and
+    /// available as `$externalLabels` in alert templates.
+    public var externalLabels = Labels()
     /// Prometheus rule files (issue #9), reloaded on SIGHUP and `POST /-/reload`.
     public var ruleFiles: [String] = []
     public var alerting = AlertingOptions()
@@ -246,6 +252,21 @@ public struct ServeConfig: Sendable, Equatable {
             case "targets": c.targets = try HealthOptions.targets(yaml: v)
             case "monitoring": try c.monitoring.apply(yaml: v)
             case "realtime": try c.realtime.apply(yaml: v)
+            case "global":
+                guard let gm = v as? [String: Any] else { throw ConfigError.invalid(k, "must be a mapping") }
+                for (gk, gv) in gm {
+                    guard gk == "external_labels" else { throw ConfigError.unknownKey("global.\(gk)") }
+                    guard let lm = gv as? [String: Any] else { throw ConfigError.invalid("global.external_labels", "must be a mapping") }
+                    var pairs: [Label] = []
+                    for (name, value) in lm {
+                        let key = "global.external_labels.\(name)"
+                        let s = try string(key, value)
+                        guard Labels.isValidLabelName(name), name != "__name__" else { throw ConfigError.invalid(key, "invalid label name") }
+                        guard !s.isEmpty else { throw ConfigError.invalid(key, "empty value") }
+                        pairs.append(Label(name, s))
+                    }
+                    c.externalLabels = Labels(sorting: pairs)
+                }
             case "rule_files":
                 guard let list = v as? [Any] else { throw ConfigError.invalid(k, "must be a list of paths") }
                 c.ruleFiles = try list.map { try string(k, $0) }

@@ -26,6 +26,8 @@ import StrataStorage
 ///   data is given up and counted as dropped, so the disk can't fill.
 final class RemoteWriteForwarder: Service, @unchecked Sendable {
     let target: RemoteWriteTarget
+    /// `global.external_labels`: added to every forwarded series that lacks the name.
+    let externalLabels: Labels
     let db: Database
     let metrics: RemoteWriteMetrics
     let logger: Logger
@@ -34,8 +36,9 @@ final class RemoteWriteForwarder: Service, @unchecked Sendable {
     /// Idle wait between polls of a caught-up WAL.
     var pollInterval: Duration = .milliseconds(100)
 
-    init(target: RemoteWriteTarget, db: Database, metrics: ServerMetrics, logger: Logger) throws {
+    init(target: RemoteWriteTarget, db: Database, metrics: ServerMetrics, logger: Logger, externalLabels: Labels = Labels()) throws {
         self.target = target
+        self.externalLabels = externalLabels
         self.db = db
         self.metrics = RemoteWriteMetrics(target: target, metrics: metrics)
         self.logger = logger
@@ -93,13 +96,13 @@ final class RemoteWriteForwarder: Service, @unchecked Sendable {
                 switch WALRecordType(rawValue: payload.first ?? 0) {
                 case .series:
                     try? WALRecord.decodeSeries(payload) { ref, labels in
-                        series[ref] = SeriesInfo(labels: labels, forward: self.wanted(labels))
+                        series[ref] = SeriesInfo(labels: labels.addingAbsent(self.externalLabels), forward: self.wanted(labels))
                     }
                 case .samples:
                     try? WALRecord.decodeSamples(payload) { ref, t, v in
                         var info = series[ref]
                         if info == nil, let labels = db.head.labels(of: ref) {
-                            info = SeriesInfo(labels: labels, forward: self.wanted(labels))
+                            info = SeriesInfo(labels: labels.addingAbsent(self.externalLabels), forward: self.wanted(labels))
                             series[ref] = info
                         }
                         guard let info, info.forward else { return }

@@ -64,6 +64,14 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         return Labels(sortedUnchecked: out)
     }
 
+    /// A copy with each of `extra`'s labels added where this set has no label
+    /// of that name (Prometheus' external labels: the series' own win).
+    public func addingAbsent(_ extra: Labels) -> Labels {
+        var out = self
+        for l in extra where self[l.name] == nil { out = out.setting(l.name, l.value) }
+        return out
+    }
+
     /// Prometheus' text form: `name{a="1", b="2"}` (values escaped).
     public var description: String {
         var s = ""

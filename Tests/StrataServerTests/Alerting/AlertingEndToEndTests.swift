@@ -14,6 +14,41 @@ import Testing
         """
     }
 
+    /// Prometheus' `global.external_labels`: in `$externalLabels`, and on the
+    /// alerts receivers get (an alert's own label of the same name wins), not
+    /// on the `ALERTS` series; shown in /api/v1/status/config.
+    @Test func externalLabelsReachReceiversAndTemplates() async throws {
+        let hook = try await WebhookReceiver.start()
+        defer { Task { await hook.stop() } }
+        let yaml = "global:\n  external_labels:\n    cluster: eu1\n    severity: ignored\n"
+        let external = try ServeConfig.parse(yaml: yaml).externalLabels
+        #expect(external == Labels(["cluster": "eu1", "severity": "ignored"]))
+        #expect(throws: ConfigError.self) { try ServeConfig.parse(yaml: "global:\n  external_labels:\n    bad-name: x\n") }
+        #expect(throws: ConfigError.self) { try ServeConfig.parse(yaml: "global:\n  scrape_interval: 15s\n") }
+        try await withServer({ $0.externalLabels = external }) { s in
+            var r = try await AlertTest.putSettings(s, #"{"receivers":[{"name":"ops","webhook_url":"\#(hook.url)"}]}"#)
+            #expect(r.status == 200, "\(r.text)")
+            let group = #"{"name":"latency","interval":"1s","rules":[{"alert":"HighLatency","expr":"probe_duration_seconds > 0.5","labels":{"severity":"critical"},"annotations":{"summary":"{{ $labels.instance }} in {{ $externalLabels.cluster }}"}}]}"#
+            r = try await AlertTest.postGroup(s, group)
+            #expect(r.status == 201, "\(r.text)")
+            try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.9)
+            let hits = try await hook.waitFor("firing webhook") { $0.contains { $0.status == "firing" } }
+            let alert = try #require(((hits.first { $0.status == "firing" }!.json["alerts"] as? [[String: Any]]) ?? []).first)
+            let labels = alert["labels"] as? [String: String] ?? [:]
+            #expect(labels["cluster"] == "eu1")
+            #expect(labels["severity"] == "critical")
+            #expect((alert["annotations"] as? [String: String])?["summary"] == "a in eu1")
+            try await waitUntil(timeout: .seconds(60), "the ALERTS series") {
+                !TSDB.samples(s.server.db, "ALERTS", ["alertname": "HighLatency"]).isEmpty
+            }
+            let series = TSDB.samples(s.server.db, "ALERTS", ["alertname": "HighLatency"])
+            #expect(series.allSatisfy { $0.labels["cluster"] == nil && $0.labels["severity"] == "critical" })
+            let cfg = try await HTTP.get(s.base + "/api/v1/status/config")
+            let text = (cfg.data as? [String: Any])?["yaml"] as? String ?? ""
+            #expect(text.hasPrefix("global:\n  external_labels:\n    cluster: \"eu1\"\n"), "\(text)")
+        }
+    }
+
     @Test func crossingReachesWebSocketAndWebhook() async throws {
         let hook = try await WebhookReceiver.start()
         defer { Task { await hook.stop() } }

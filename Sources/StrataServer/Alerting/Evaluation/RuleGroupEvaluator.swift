@@ -12,6 +12,7 @@ import StrataStorage
 struct RuleGroupEvaluator {
     let engine: QueryEngine
     var externalURL = ""
+    var externalLabels: [String: String] = [:]
     /// Prometheus' `--rules.alert.resend-delay`.
     var resendDelay: Int64 = 60_000
     /// Prometheus' `--rules.alert.for-grace-period`.
@@ -108,7 +109,7 @@ struct RuleGroupEvaluator {
         for s in samples {
             var templateLabels: [String: String] = [:]
             for l in s.labels { templateLabels[l.name] = l.value }
-            let data = TemplateData(labels: templateLabels, externalURL: externalURL, value: .float(s.value))
+            let data = TemplateData(labels: templateLabels, externalLabels: externalLabels, externalURL: externalURL, value: .float(s.value))
             var d = templateLabels
             d[metricNameLabel] = nil
             for (name, tmpl) in rule.labelTemplates {

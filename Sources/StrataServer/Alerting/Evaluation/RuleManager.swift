@@ -62,6 +62,7 @@ public final class RuleManager: Sendable {
         // The server's PromQL limits (lookback, timeout, samples) apply to rules too.
         var ev = RuleGroupEvaluator(engine: QueryEngine(storage: db, limits: queryLimits))
         ev.externalURL = options.externalURL
+        for l in options.externalLabels { ev.externalLabels[l.name] = l.value }
         ev.resendDelay = options.resendDelay
         ev.forGracePeriod = options.forGracePeriod
         ev.outageTolerance = options.outageTolerance

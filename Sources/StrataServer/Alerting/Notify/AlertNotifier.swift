@@ -39,7 +39,7 @@ final class AlertNotifier: Sendable {
             let status = ev.transition.kind == .firing ? "firing" : "resolved"
             for r in cfg.receivers(severity: ev.severity, at: now) {
                 guard let url = r.webhookURL else { continue }
-                let body = AlertPayloads.webhook(receiver: r.name, alerts: [a], externalURL: options.externalURL,
+                let body = AlertPayloads.webhook(receiver: r.name, alerts: [withExternalLabels(a)], externalURL: options.externalURL,
                                                  expr: exprOf(ev.group, ev.rule))
                 // Whole seconds of activeAt: the same after a restart restores
                 // the alert (ALERTS_FOR_STATE keeps seconds), so a receiver
@@ -61,11 +61,20 @@ final class AlertNotifier: Sendable {
             }
         }
         for (name, e) in perReceiver.sorted(by: { $0.key < $1.key }) {
-            let body = AlertPayloads.alertmanager(e.alerts, at: now, validFor: validFor, externalURL: options.externalURL) { labels in
+            let body = AlertPayloads.alertmanager(e.alerts.map(withExternalLabels), at: now, validFor: validFor, externalURL: options.externalURL) { labels in
                 self.exprOf(group, labels[alertNameLabel] ?? "")
             }
             queue.enqueue(receiver: name, url: e.url, body: body, dedupKey: "\(name)/\(group)/\(now)", now: now)
         }
+    }
+
+    /// The alert as receivers see it: with the server's external labels
+    /// where it has no label of that name (as Prometheus sends alerts).
+    func withExternalLabels(_ a: AlertInstance) -> AlertInstance {
+        guard !options.externalLabels.isEmpty else { return a }
+        var out = a
+        out.labels = a.labels.addingAbsent(options.externalLabels)
+        return out
     }
 
     static func alertmanagerEndpoint(_ base: String) -> String {
