@@ -4,8 +4,9 @@ public struct DatabaseOptions: Sendable {
     public var wal = WALOptions()
     /// Raw data older than this (relative to the newest data) is deleted (issue #5). 30 days.
     public var retention: Int64 = 30 * 24 * 3600 * 1000
-    /// Optional size bound on all blocks (raw and rollups), in bytes; the
-    /// oldest blocks are deleted first, never the head. 0: none.
+    /// Optional size bound on all blocks (raw and rollups), in bytes: raw
+    /// blocks go first, oldest first (after their rollups were made), then
+    /// 5 m and 1 h rollup blocks (`RetentionPolicy`); never the head. 0: none.
     public var retentionBytes: Int64 = 0
     /// Compaction levels: block ranges from the head's range upwards
     /// (2 h → 12 h → 3 d). Levels above a tenth of `retention` are not used.
