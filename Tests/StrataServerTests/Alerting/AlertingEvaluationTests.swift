@@ -9,6 +9,42 @@ import Testing
 /// failing rule shows its health and is counted in `/metrics`; routing and
 /// mute windows pick receivers.
 @Suite struct AlertingEvaluationTests {
+    /// Prometheus' query functions in templates (`query`, `first`, `value`,
+    /// `label`, `strvalue`, `sortByLabel`, `.Labels`/`.Value` of a sample),
+    /// evaluated at the rule's evaluation time against the TSDB.
+    @Test func templatesRunQueries() async throws {
+        try await withServer { s in
+            try await AlertTest.push(s, "probe_duration_seconds", ["instance": "b"], 0.75)
+            try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.25)
+            let annotations: [(String, String)] = [
+                ("total", #"{{ query "sum(probe_duration_seconds)" | first | value }}"#),
+                ("each", #"{{ range query "probe_duration_seconds" | sortByLabel "instance" }}{{ .Labels.instance }}={{ .Value }};{{ end }}"#),
+                ("worst", #"{{ with query "topk(1, probe_duration_seconds)" }}{{ . | first | label "instance" }}{{ end }}"#),
+                ("scalar", #"{{ query "1 + 1" | first | value }}"#),
+                ("none", #"{{ with query "absent_metric" }}some{{ else }}none{{ end }}"#),
+                ("name", #"{{ query "probe_duration_seconds" | first | strvalue }}|{{ (query "probe_duration_seconds" | first).Labels.__name__ }}"#),
+                ("bad", #"{{ query "sum(" }}"#),
+            ]
+            let ann = annotations.map { "\"\($0.0)\":" + Self.jsonString($0.1) }.joined(separator: ",")
+            let group = #"{"name":"q","interval":"1s","rules":[{"alert":"Slow","expr":"probe_duration_seconds{instance=\"b\"} > 0.5","annotations":{"# + ann + "}}]}"
+            let r = try await AlertTest.postGroup(s, group)
+            #expect(r.status == 201, "\(r.text)")
+            let alert = try await AlertTest.waitForAlert(s, "Slow", state: "firing")
+            let got = alert["annotations"] as? [String: String] ?? [:]
+            #expect(got["total"] == "1")
+            #expect(got["each"] == "a=0.25;b=0.75;")
+            #expect(got["worst"] == "b")
+            #expect(got["scalar"] == "2")
+            #expect(got["none"] == "none")
+            #expect(got["name"] == "|probe_duration_seconds")
+            #expect(got["bad"]?.hasPrefix("<error expanding template: error calling query: ") == true, "\(got["bad"] ?? "")")
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes]), as: UTF8.self).dropFirst().dropLast().description
+    }
+
     @Test func recordingRulesWriteAndFailuresAreCounted() async throws {
         try await withServer { s in
             try await AlertTest.push(s, "reqs", ["job": "a", "instance": "1"], 3)

@@ -99,17 +99,45 @@ struct RuleGroupEvaluator {
         }
     }
 
+    /// The `query` template function: an instant query at the evaluation
+    /// time; a vector gives its samples, a scalar one sample without labels
+    /// (Prometheus' `convertToQueryResult`).
+    static func templateQuery(_ engine: QueryEngine, at t: Int64) -> @Sendable (String) throws(TemplateError) -> [TemplateValue] {
+        return { q throws(TemplateError) in
+            let value: QueryValue
+            do {
+                value = try engine.instantQuery(try parsePromQL(q), at: t)
+            } catch {
+                throw TemplateError("error calling query: \(error)")
+            }
+            switch value {
+            case .vector(let samples):
+                return samples.map { s in
+                    var labels: [String: String] = [:]
+                    for l in s.labels { labels[l.name] = l.value }
+                    return .sample(labels: labels, value: s.value)
+                }
+            case .scalar(_, let v):
+                return [.sample(labels: [:], value: v)]
+            default:
+                throw TemplateError("error calling query: query result is not a vector or scalar")
+            }
+        }
+    }
+
     func evaluateAlerting(_ rt: inout RuleRuntime, at t: Int64, restore: Bool, limit: Int, group: String,
                           series: inout [(labels: Labels, value: Double)], out: inout GroupEvaluation) throws(RuleEvalError) {
         let rule = rt.rule
         let samples = try query(rule, at: t)
+        let templateQuery = Self.templateQuery(engine, at: t)
         var observations: [AlertStateMachine.Observation] = []
         observations.reserveCapacity(samples.count)
         var seen = Set<Labels>()
         for s in samples {
             var templateLabels: [String: String] = [:]
             for l in s.labels { templateLabels[l.name] = l.value }
-            let data = TemplateData(labels: templateLabels, externalLabels: externalLabels, externalURL: externalURL, value: .float(s.value))
+            let data = TemplateData(labels: templateLabels, externalLabels: externalLabels, externalURL: externalURL, value: .float(s.value),
+                                    query: templateQuery)
             var d = templateLabels
             d[metricNameLabel] = nil
             for (name, tmpl) in rule.labelTemplates {

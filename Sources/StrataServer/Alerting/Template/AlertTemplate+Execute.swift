@@ -6,6 +6,9 @@ struct TemplateData: Sendable {
     var externalLabels: [String: String] = [:]
     var externalURL: String = ""
     var value: TemplateValue = .float(0)
+    /// Runs the `query` template function: an instant PromQL query at the
+    /// rule's evaluation time, as a list of `.sample`s. Nil: not available.
+    var query: (@Sendable (String) throws(TemplateError) -> [TemplateValue])? = nil
 
     var root: TemplateValue { .null }
 
@@ -198,6 +201,8 @@ struct TemplateExecution {
         for f in rest {
             switch current {
             case .map(let m): current = .string(m[f] ?? "")
+            case .sample(let labels, _) where f == "Labels": current = .map(labels)
+            case .sample(_, let value) where f == "Value": current = .float(value)
             default: throw TemplateError("can't evaluate field \(f) in type \(current.typeName)")
             }
         }

@@ -153,10 +153,38 @@ enum TemplateFunctions {
             var m: [String: String] = [:]
             for (i, v) in a.enumerated() { m["arg\(i)"] = v.printed }
             return .map(m)
+        // Prometheus' query functions: `query` gives a list of samples.
+        case "query":
+            try arity(1)
+            guard let run = data.query else { throw TemplateError("error calling query: no query engine here") }
+            return .list(try run(a[0].printed))
+        case "first":
+            try arity(1)
+            guard case .list(let l) = a[0] else { throw TemplateError("wrong type for value; expected template.queryResult; got \(a[0].typeName)") }
+            guard let f = l.first else { throw TemplateError("error calling first: first() called on vector with no elements") }
+            return f
+        case "label":
+            try arity(2)
+            guard case .sample(let labels, _) = a[1] else { throw TemplateError("wrong type for value; expected *template.sample; got \(a[1].typeName)") }
+            return .string(labels[a[0].printed] ?? "")
+        case "value":
+            try arity(1)
+            guard case .sample(_, let v) = a[0] else { throw TemplateError("wrong type for value; expected *template.sample; got \(a[0].typeName)") }
+            return .float(v)
+        case "strvalue":
+            try arity(1)
+            guard case .sample(let labels, _) = a[0] else { throw TemplateError("wrong type for value; expected *template.sample; got \(a[0].typeName)") }
+            return .string(labels["__value__"] ?? "")
+        case "sortByLabel":
+            try arity(2)
+            guard case .list(let l) = a[1] else { throw TemplateError("wrong type for value; expected template.queryResult; got \(a[1].typeName)") }
+            let name = a[0].printed
+            func key(_ v: TemplateValue) -> String { if case .sample(let labels, _) = v { return labels[name] ?? "" } else { return "" } }
+            // Stable, as Go's sort.Stable.
+            let sorted = l.enumerated().sorted { key($0.element) != key($1.element) ? key($0.element) < key($1.element) : $0.offset < $1.offset }
+            return .list(sorted.map(\.element))
         default:
-            // query, first, label, value, strvalue, sortByLabel need PromQL
-            // results inside templates, which Strata does not offer.
-            throw TemplateError("error calling \(name): queries inside templates are not supported by Strata")
+            throw TemplateError("function \"\(name)\" not defined")
         }
     }
 

@@ -9,6 +9,9 @@ enum TemplateValue: Sendable, Equatable {
     case string(String)
     case map([String: String])
     case list([TemplateValue])
+    /// One element of a `query` result (Prometheus' `*template.sample`:
+    /// `.Labels`, `.Value`).
+    case sample(labels: [String: String], value: Double)
 
     /// Go's truth: false, 0, nil, and empty strings, maps and lists are false.
     var isTrue: Bool {
@@ -20,6 +23,7 @@ enum TemplateValue: Sendable, Equatable {
         case .string(let s): return !s.isEmpty
         case .map(let m): return !m.isEmpty
         case .list(let l): return !l.isEmpty
+        case .sample: return true
         }
     }
 
@@ -34,6 +38,9 @@ enum TemplateValue: Sendable, Equatable {
         case .map(let m):
             return "map[" + m.keys.sorted().map { "\($0):\(m[$0]!)" }.joined(separator: " ") + "]"
         case .list(let l): return "[" + l.map(\.printed).joined(separator: " ") + "]"
+        case .sample(let labels, let value):
+            // Go prints a *sample as &{map[…] value}.
+            return "&{" + TemplateValue.map(labels).printed + " " + GoNumberFormat.shortestG(value) + "}"
         }
     }
 
@@ -46,6 +53,7 @@ enum TemplateValue: Sendable, Equatable {
         case .string: return "string"
         case .map: return "map[string]string"
         case .list: return "[]interface {}"
+        case .sample: return "*template.sample"
         }
     }
 
