@@ -214,6 +214,31 @@ import Testing
         await s.stop()
     }
 
+    /// A resolved notification never overtakes the firing one of the same
+    /// alert: the receiver refuses the firing notification several times
+    /// (it is retried with backoff) while the alert resolves; the resolved
+    /// notification waits and arrives second.
+    @Test func resolvedWaitsForTheFiringNotificationBeingRetried() async throws {
+        let hook = try await WebhookReceiver.start(failFiring: 6)
+        defer { Task { await hook.stop() } }
+        try await withServer({ cfg in
+            cfg.alerting.retryInitial = 300
+            cfg.alerting.retryMax = 300
+        }) { s in
+            var r = try await AlertTest.putSettings(s, #"{"receivers":[{"name":"ops","webhook_url":"\#(hook.url)"}]}"#)
+            #expect(r.status == 200, "\(r.text)")
+            r = try await AlertTest.postGroup(s, Self.group())
+            #expect(r.status == 201, "\(r.text)")
+            try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.9)
+            _ = try await AlertTest.waitForAlert(s, "HighLatency", state: "firing")
+            try await waitUntil(timeout: .seconds(60), "a refused firing notification") { hook.refusedFiring >= 1 }
+            try await AlertTest.push(s, "probe_duration_seconds", ["instance": "a"], 0.1)
+            let hits = try await hook.waitFor("the resolved notification") { $0.contains { $0.status == "resolved" } }
+            #expect(hits.map(\.status) == ["firing", "resolved"], "\(hits.map(\.status))")
+            #expect(hook.refusedFiring == 6)
+        }
+    }
+
     @Test func webhookDeliveryIsRetriedAfterRestart() async throws {
         let tmp = try TempDirectory("alert-outbox")
         defer { tmp.remove() }

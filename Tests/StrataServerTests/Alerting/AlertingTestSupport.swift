@@ -30,21 +30,31 @@ final class WebhookReceiver: Sendable {
         /// Statuses for the next requests, in order; 200 once used up.
         let script = Mutex<[Int]>([])
         let attempts = Atomic<Int>(0)
+        /// Firing notifications still to refuse with 500 (resolved ones pass).
+        let firingFailures = Mutex<Int>(0)
+        /// Statuses of the refused firing notifications' attempts.
+        let refusedFiring = Atomic<Int>(0)
     }
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
 
     static func startOn(port wanted: Int) async throws -> WebhookReceiver { try await start(port: wanted) }
 
-    static func start(script: [Int] = [], port wanted: Int = 0) async throws -> WebhookReceiver {
+    static func start(script: [Int] = [], failFiring: Int = 0, port wanted: Int = 0) async throws -> WebhookReceiver {
         let shared = Shared()
         shared.script.withLock { $0 = script }
+        shared.firingFailures.withLock { $0 = failFiring }
         let router = Router()
         router.post("/hook") { req, _ -> Response in
             var r = req
             let buf = try await r.collectBody(upTo: 1 << 20)
             shared.attempts.wrappingAdd(1, ordering: .relaxed)
-            let status = shared.script.withLock { s in s.isEmpty ? 200 : s.removeFirst() }
+            var status = shared.script.withLock { s in s.isEmpty ? 200 : s.removeFirst() }
+            let firing = ((try? JSONSerialization.jsonObject(with: Data(buf.readableBytesView))) as? [String: Any])?["status"] as? String == "firing"
+            if firing && shared.firingFailures.withLock({ n in n > 0 ? { n -= 1; return true }() : false }) {
+                status = 500
+                shared.refusedFiring.wrappingAdd(1, ordering: .relaxed)
+            }
             if status == 200 {
                 shared.hits.withLock {
                     $0.append(Hit(body: Array(buf.readableBytesView), dedupKey: req.headers[HTTPField.Name("X-Strata-Dedup-Key")!],
@@ -72,6 +82,7 @@ final class WebhookReceiver: Sendable {
 
     var hits: [Hit] { shared.hits.withLock { $0 } }
     var attempts: Int { shared.attempts.load(ordering: .relaxed) }
+    var refusedFiring: Int { shared.refusedFiring.load(ordering: .relaxed) }
 
     /// Waits (bounded, polling an observable state) until `condition` holds.
     @discardableResult

@@ -44,8 +44,10 @@ final class AlertNotifier: Sendable {
                 // Whole seconds of activeAt: the same after a restart restores
                 // the alert (ALERTS_FOR_STATE keeps seconds), so a receiver
                 // can drop the repeated firing notification.
-                let key = "\(r.name)/\(AlertPayloads.fingerprint(a.labels))/\(status)/\(a.activeAt / 1000)"
-                queue.enqueue(receiver: r.name, url: url, body: body, dedupKey: key, now: now)
+                let alert = "\(r.name)/\(AlertPayloads.fingerprint(a.labels))"
+                let key = "\(alert)/\(status)/\(a.activeAt / 1000)"
+                // One alert's notifications reach the receiver in order.
+                queue.enqueue(receiver: r.name, url: url, body: body, dedupKey: key, orderKey: alert, now: now)
             }
         }
         // Alertmanagers: firing alerts again every resend delay, resolved ones once.
@@ -64,7 +66,8 @@ final class AlertNotifier: Sendable {
             let body = AlertPayloads.alertmanager(e.alerts.map(withExternalLabels), at: now, validFor: validFor, externalURL: options.externalURL) { labels in
                 self.exprOf(group, labels[alertNameLabel] ?? "")
             }
-            queue.enqueue(receiver: name, url: e.url, body: body, dedupKey: "\(name)/\(group)/\(now)", now: now)
+            // Batches to one Alertmanager in order, as Prometheus' notifier sends them.
+            queue.enqueue(receiver: name, url: e.url, body: body, dedupKey: "\(name)/\(group)/\(now)", orderKey: name, now: now)
         }
     }
 

@@ -12,6 +12,12 @@ import Synchronization
 /// re-sends whatever was not acknowledged: at-least-once delivery.
 /// Receivers see the same `X-Strata-Dedup-Key` on every attempt and can drop
 /// repeats; the queue itself never holds two deliveries with one key.
+///
+/// Deliveries with one `orderKey` (a webhook receiver and one alert; an
+/// Alertmanager) reach the receiver in the order they were queued: the next
+/// one waits until the one before was delivered, refused or given up, so a
+/// resolved notification never overtakes the firing one still being retried.
+/// Different keys are delivered independently.
 final class DeliveryQueue: Sendable {
     struct Delivery: Sendable {
         var id: UInt64
@@ -20,11 +26,15 @@ final class DeliveryQueue: Sendable {
         var body: [UInt8]
         var dedupKey: String
         var createdAt: Int64
+        /// Deliveries with the same key are sent one after another, in `id` order.
+        var orderKey: String
     }
 
     struct State {
         var pending: [UInt64: Delivery] = [:]
         var keys: Set<String> = []
+        /// Order keys with a delivery in flight, and what waits behind it (in id order).
+        var chains: [String: [Delivery]] = [:]
         var nextID: UInt64 = 1
         var attempts = 0
     }
@@ -73,10 +83,11 @@ final class DeliveryQueue: Sendable {
 
     /// Queues a notification; false when one with the same key is still queued.
     @discardableResult
-    func enqueue(receiver: String, url: String, body: [UInt8], dedupKey: String, now: Int64) -> Bool {
+    func enqueue(receiver: String, url: String, body: [UInt8], dedupKey: String, orderKey: String, now: Int64) -> Bool {
         let d: Delivery? = state.withLock { s in
             guard s.keys.insert(dedupKey).inserted else { return nil }
-            let d = Delivery(id: s.nextID, receiver: receiver, url: url, body: body, dedupKey: dedupKey, createdAt: now)
+            let d = Delivery(id: s.nextID, receiver: receiver, url: url, body: body, dedupKey: dedupKey, createdAt: now,
+                             orderKey: orderKey)
             s.nextID += 1
             s.pending[d.id] = d
             return d
@@ -111,11 +122,44 @@ final class DeliveryQueue: Sendable {
     /// stays on disk for the next start.
     func run() async {
         await withDiscardingTaskGroup { group in
-            for d in recovered { group.addTask { await self.deliver(d) } }
+            for d in recovered where startsChain(d) { group.addTask { await self.deliverChain(d) } }
             // AsyncStream's iterator ends when this task is cancelled.
-            for await d in stream {
-                group.addTask { await self.deliver(d) }
+            for await d in stream where startsChain(d) {
+                group.addTask { await self.deliverChain(d) }
             }
+        }
+    }
+
+    /// True if `d` is the first of its order key in flight; otherwise it
+    /// waits in that key's chain.
+    private func startsChain(_ d: Delivery) -> Bool {
+        state.withLock { s in
+            if s.chains[d.orderKey] != nil {
+                s.chains[d.orderKey]!.append(d)
+                return false
+            }
+            s.chains[d.orderKey] = []
+            return true
+        }
+    }
+
+    /// Delivers `first`, then whatever queued behind it under the same order key.
+    private func deliverChain(_ first: Delivery) async {
+        var d = first
+        while true {
+            await deliver(d)
+            if Task.isCancelled { return }   // the rest stays on disk for the next start
+            let next: Delivery? = state.withLock { s in
+                guard var waiting = s.chains[d.orderKey], !waiting.isEmpty else {
+                    s.chains[d.orderKey] = nil
+                    return nil
+                }
+                let n = waiting.removeFirst()
+                s.chains[d.orderKey] = waiting
+                return n
+            }
+            guard let next else { return }
+            d = next
         }
     }
 
@@ -171,7 +215,7 @@ final class DeliveryQueue: Sendable {
     static func encode(_ d: Delivery) -> [UInt8] {
         JSONValue.object([
             ("version", .int(1)), ("id", .int(Int64(d.id))), ("receiver", .string(d.receiver)), ("url", .string(d.url)),
-            ("dedupKey", .string(d.dedupKey)), ("createdAt", .int(d.createdAt)),
+            ("dedupKey", .string(d.dedupKey)), ("orderKey", .string(d.orderKey)), ("createdAt", .int(d.createdAt)),
             ("body", .string(String(decoding: d.body, as: UTF8.self))),
         ]).jsonBytes
     }
@@ -181,6 +225,9 @@ final class DeliveryQueue: Sendable {
               let receiver = v["receiver"]?.stringValue, let url = v["url"]?.stringValue,
               let key = v["dedupKey"]?.stringValue, let created = v["createdAt"]?.int64Value,
               let body = v["body"]?.stringValue else { return nil }
-        return Delivery(id: UInt64(id), receiver: receiver, url: url, body: Array(body.utf8), dedupKey: key, createdAt: created)
+        // Entries written before order keys existed are ordered by nothing but themselves.
+        let order = v["orderKey"]?.stringValue ?? key
+        return Delivery(id: UInt64(id), receiver: receiver, url: url, body: Array(body.utf8), dedupKey: key, createdAt: created,
+                        orderKey: order)
     }
 }
