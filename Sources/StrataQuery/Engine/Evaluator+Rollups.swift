@@ -54,6 +54,18 @@ extension Evaluator {
         return any ? use : nil
     }
 
+    /// The first of `candidates` (rollup windows) that serves some step of
+    /// `ends`, with the steps it serves; `range` gives a step's range at a window.
+    func firstServing(_ candidates: [Int64], _ ends: StepRange, range: (Int64) -> Int64) -> (w: Int64, use: [Bool])? {
+        for c in candidates {
+            let rg = range(c)
+            if let use = rollupSteps(windowEnds: ends, range: rg, window: c, exact: rollupAligned(ends, range: rg, window: c)) {
+                return (c, use)
+            }
+        }
+        return nil
+    }
+
     /// Whether windows of `w` tile the step windows exactly.
     func rollupAligned(_ ends: StepRange, range: Int64, window w: Int64) -> Bool {
         if rollupInstant { return false }
@@ -118,14 +130,7 @@ extension Evaluator {
             candidates = rollupInstant ? dividing.sorted() : dividing.max().map { [$0] } ?? []
         }
         let ends = referenceTimes(at: nil, offset: ms.selector.offset, r)
-        var chosen: (w: Int64, use: [Bool])? = nil
-        for c in candidates {
-            if let use = rollupSteps(windowEnds: ends, range: ms.range, window: c, exact: rollupAligned(ends, range: ms.range, window: c)) {
-                chosen = (c, use)
-                break
-            }
-        }
-        guard let (w, use) = chosen else { return nil }
+        guard let (w, use) = firstServing(candidates, ends, range: { _ in ms.range }) else { return nil }
         let q: [Double] = fn == .quantileOverTime ? try evalScalar(call.args[0], r) : []
 
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalRangeFunctionRaw(fn, call, sub) }
@@ -236,14 +241,7 @@ extension Evaluator {
         // finest window that serves it (the nearest to the 5 m lookback).
         let candidates = rollupInstant && !rollupForced
             ? storage.rollupResolutions.filter { $0 <= rollupWindow }.sorted() : [rollupWindow]
-        var chosen: (w: Int64, use: [Bool])? = nil
-        for c in candidates {
-            if let use = rollupSteps(windowEnds: rt, range: c, window: c, exact: rollupAligned(rt, range: c, window: c)) {
-                chosen = (c, use)
-                break
-            }
-        }
-        guard let (w, use) = chosen else { return nil }
+        guard let (w, use) = firstServing(candidates, rt, range: { $0 }) else { return nil }
         let raw = try rawPart(r, use) { (sub) throws(QueryError) in try evalVectorSelector(vs, sub) }
         let first = use.firstIndex(of: true)!, last = use.lastIndex(of: true)!
         let selected = storage.rollupQuerier(resolution: w, mint: rt.time(first) &- w, maxt: rt.time(last) &- 1).select(vs.matchers)
