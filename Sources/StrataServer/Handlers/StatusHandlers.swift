@@ -102,26 +102,12 @@ struct StatusHandlers: Sendable {
     func configYAML() -> String {
         var out = ""
         if !config.externalLabels.isEmpty {
-            // Prometheus' place for them; values as YAML double-quoted scalars.
+            // Prometheus' place for them; values quoted as Go's %q, which is
+            // also a YAML double-quoted scalar.
             out += "global:\n  external_labels:\n"
-            for l in config.externalLabels { out += "    \(l.name): \(Self.yamlQuoted(l.value))\n" }
+            for l in config.externalLabels { out += "    \(l.name): \(GoNumberFormat.quote(l.value))\n" }
         }
         return out + flagValues().map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
-    }
-
-    static func yamlQuoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += String(format: "\\x%02X", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 
     static func formatDuration(_ ms: Int64) -> String {
