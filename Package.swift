@@ -135,6 +135,7 @@ let package = Package(
                 "StrataServer",
                 "StrataBench",
                 "StrataEvents",
+                "StrataTestSupport",   // the workloads' seeded generator (audit bench)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import StrataEvents
 import StrataStorage
+import StrataTestSupport
 
 /// `strata audit bench`: the issue #10 benchmark figures for the event
 /// store (docs/events.md, "Performance"): in-process ingest rate, bytes per
@@ -108,7 +109,7 @@ struct AuditBench: ParsableCommand {
         }
 
         // Search: filtered free-text first pages.
-        var rng = SplitMix(seed: seed &+ 7)
+        var rng = WorkloadRandom(seed: seed &+ 7)
         var lat: [Double] = []
         var byKind: [[Double]] = [[], [], [], []]
         var byKindCPU: [[Double]] = [[], [], [], []]
@@ -167,32 +168,22 @@ struct AuditBench: ParsableCommand {
     }
 }
 
-/// SplitMix64, the bench's own seeded generator.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) * 0x1p-53 < p }
+extension WorkloadRandom {
+    /// Uniform in 0..<n (the workloads' SplitMix64 generator).
+    mutating func below(_ n: Int) -> Int { Int(int(0...Int64(n - 1))) }
 }
 
 /// Typical audit events: 2,000 users, 5,000 client addresses, templated
 /// descriptions, one or two attributes, one event in five with a request id.
 struct AuditWorkload {
-    var rng: SplitMix
+    var rng: WorkloadRandom
     let users: [String]
     let ips: [String]
     let resources = ["dashboard", "rule", "series", "target", "token", "report", "setting", "user"]
 
     init(seed: UInt64) {
-        rng = SplitMix(seed: seed)
-        var r = SplitMix(seed: seed ^ 0x5555)
+        rng = WorkloadRandom(seed: seed)
+        var r = WorkloadRandom(seed: seed ^ 0x5555)
         let first = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar", "peggy", "trent", "victor", "walter"]
         users = (0..<2000).map { i in first[i % first.count] + String(i / first.count) }
         ips = (0..<5000).map { _ in "10.\(r.below(4)).\(r.below(256)).\(r.below(254) + 1)" }

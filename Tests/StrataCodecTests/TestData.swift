@@ -1,21 +1,16 @@
 @testable import StrataCodec
+import StrataTestSupport
 
-/// SplitMix64 (Steele et al., "Fast splittable pseudorandom number
-/// generators", OOPSLA 2014): the tests' own seeded generator, so every
-/// data set is reproducible from the seed PropertyBased reports.
+/// The workloads' SplitMix64 generator (`WorkloadRandom`), so every data
+/// set is reproducible from the seed PropertyBased reports; `int` draws with
+/// the standard library's unbiased method.
 struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var base: WorkloadRandom
+    init(seed: UInt64) { base = WorkloadRandom(seed: seed) }
+    mutating func next() -> UInt64 { base.next() }
     mutating func int(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
+    mutating func unit() -> Double { base.unit() }
+    mutating func chance(_ p: Double) -> Bool { base.chance(p) }
 }
 
 enum TestData {

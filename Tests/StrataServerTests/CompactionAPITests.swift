@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import StrataServer
+import StrataTestSupport
 
 /// Issue #5 over real HTTP: backfill (`/api/v1/admin/tsdb/import`),
 /// `compact`, rollup-served range queries (`resolution=`), native
@@ -22,7 +23,7 @@ import StrataServer
 
         init(days: Int = 2) {
             times = (0..<(days * 5760)).map { CompactionAPITests.base + 7_000 + Int64($0) * 15_000 }
-            var rng = SplitMix(seed: 42)
+            var rng = WorkloadRandom(seed: 42)
             for _ in CompactionAPITests.hosts {
                 gauge.append(times.map { _ in 100 + Double(rng.next() % 10_000) / 100 })
                 var c = 0.0
@@ -50,18 +51,6 @@ import StrataServer
             let a = times.firstIndex { $0 >= lo } ?? times.count
             let b = times.firstIndex { $0 >= hi } ?? times.count
             return a..<b
-        }
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 

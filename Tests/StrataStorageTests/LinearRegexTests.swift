@@ -1,5 +1,6 @@
 import Testing
 @testable import StrataStorage
+import StrataTestSupport
 
 /// The linear-time NFA that takes over from Swift's backtracking `Regex`
 /// for nested repetition (issue #7, hostile input).
@@ -20,7 +21,7 @@ import Testing
     static let alphabet: [Unicode.Scalar] = ["a", "b", "c", "d", "x", "y", ".", "-", "\n", "é", "e", "日", "1", " ", "]", "\t"]
 
     @Test func agreesWithBacktrackingOnRandomValues() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = WorkloadRandom(seed: 7)
         var compared = 0
         for p in Self.patterns {
             let nfa = try #require(LinearRegex.compile(p, always: true), "\(p) should compile")
@@ -67,17 +68,5 @@ import Testing
         let n = try Matcher(.regexNoMatch, "l", "(x|xx)*y")
         #expect(n.matches(String(repeating: "x", count: 20_000)))
         #expect(!n.matches(String(repeating: "x", count: 20_000) + "y"))
-    }
-
-    struct SplitMix64 {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -34,7 +34,7 @@ import StrataQuery
                                        "job": "web", "le": le]), Double(b + 1)))
             }
         }
-        var rng = SplitMix(seed: 42)
+        var rng = WorkloadRandom(seed: 42)
         for k in 0..<samples {
             var app = db.appender()
             for (j, s) in series.enumerated() {
@@ -68,18 +68,5 @@ import StrataQuery
             #expect(points > 0)
         }
         try? db.close()
-    }
-}
-
-/// A tiny seeded generator (SplitMix64) so the data is the same every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -26,7 +26,7 @@ import StrataQuery
         let tmp = try TempDirectory("consistency")
         defer { tmp.remove() }
         let db = try Database.open(directory: tmp.sub("data"), logger: quietLogger)
-        var rng = SplitMix(seed: 7)
+        var rng = WorkloadRandom(seed: 7)
         var app = db.appender()
         for k in 0..<3 {
             var counter = 0.0

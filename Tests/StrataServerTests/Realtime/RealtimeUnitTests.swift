@@ -3,6 +3,7 @@ import StrataQuery
 import StrataStorage
 import Testing
 @testable import StrataServer
+import StrataTestSupport
 
 /// The realtime pieces that need no socket: replay buffer, outbox bounds,
 /// JSON parsing, message and subscription parsing, and the incremental diff.
@@ -68,7 +69,7 @@ import Testing
 
     /// Seeded round trip: what `JSONValue.write` produces, `parse` reads back.
     @Test func jsonRoundTrip() throws {
-        var rng = SplitMix(seed: 0x5eed)
+        var rng = WorkloadRandom(seed: 0x5eed)
         func gen(_ depth: Int) -> JSONValue {
             switch rng.next() % (depth > 3 ? 5 : 7) {
             case 0: return .null
@@ -157,7 +158,7 @@ import Testing
     /// Seeded simulation: values change only inside the late window; a
     /// client applying initial + updates always equals the latest truth.
     @Test func windowUpdatesReproduceTheTruth() {
-        var rng = SplitMix(seed: 42)
+        var rng = WorkloadRandom(seed: 42)
         let step: Int64 = 1000, range: Int64 = 20_000, late: Int64 = 5000
         var truth: [String: [Int64: Double]] = [:]
         var w = SubscriptionWindow(rangeMs: range, stepMs: step, lateWindowMs: late)
@@ -206,18 +207,5 @@ import Testing
                 #expect(got == want, "\(k) at \(now)")
             }
         }
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator for tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
