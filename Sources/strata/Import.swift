@@ -54,9 +54,9 @@ struct Import: ParsableCommand {
         var totalSamples = 0
         var totalSeconds = 0.0
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             let f = forced ?? BackfillFormat(path: path)
-            let report = try Backfill.load(Array(data), format: f, into: db, defaultTimestamp: now, blockDuration: duration)
+            // Read in pieces: memory holds one piece, not the file.
+            let report = try Backfill.loadFile(path, format: f, into: db, defaultTimestamp: now, blockDuration: duration)
             totalSamples += report.samples
             totalSeconds += report.seconds
             print("\(path): \(f.rawValue), \(report.series) series, \(report.samples) samples, \(report.blocks.count) block(s) in "

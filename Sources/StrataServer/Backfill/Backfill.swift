@@ -12,18 +12,34 @@ public struct BackfillError: Error, Sendable, CustomStringConvertible {
 /// next compaction merges overlaps (deduplicating) and makes the rollups.
 public enum Backfill {
     /// Parses one input. Samples without a timestamp get `defaultTimestamp`.
-    public static func parse(_ bytes: [UInt8], format: BackfillFormat, defaultTimestamp: Int64) throws(BackfillError) -> IngestBatch {
+    /// `lineOffset`/`byteOffset`: where `bytes` starts in its file (a chunk
+    /// of `loadFile`), added to error positions.
+    public static func parse(_ bytes: [UInt8], format: BackfillFormat, defaultTimestamp: Int64,
+                             lineOffset: Int = 0, byteOffset: Int = 0) throws(BackfillError) -> IngestBatch {
         var batch = IngestBatch()
         switch format {
         case .openMetrics, .prometheusText:
             var p = ExpositionParser(options: .init(format: format == .openMetrics ? .openMetrics : .prometheusText,
                                                     defaultTimestampMs: defaultTimestamp))
-            do throws(ExpositionError) { try p.parse(bytes, into: &batch) } catch { throw BackfillError("\(format.rawValue): \(error)") }
+            do throws(ExpositionError) { try p.parse(bytes, into: &batch) } catch {
+                var e = error
+                e.position.line += lineOffset
+                throw BackfillError("\(format.rawValue): \(e)")
+            }
         case .csv:
-            do throws(CSVImportError) { try CSVImportParser().parse(bytes, into: &batch) } catch { throw BackfillError("csv: \(error)") }
+            do throws(CSVImportError) { try CSVImportParser().parse(bytes, into: &batch) } catch {
+                var e = error
+                e.position.line += lineOffset
+                throw BackfillError("csv: \(e)")
+            }
         case .json:
             var p = JSONImportParser(options: .init(maxBytes: max(bytes.count, 1)))
-            do throws(JSONImportError) { try p.parse(bytes, into: &batch) } catch { throw BackfillError("json: \(error)") }
+            do throws(JSONImportError) { try p.parse(bytes, into: &batch) } catch {
+                var e = error
+                e.position.line += lineOffset
+                e.offset += byteOffset
+                throw BackfillError("json: \(e)")
+            }
         }
         return batch
     }

@@ -68,6 +68,13 @@ public final class BlockImporter {
         series += 1
     }
 
+    /// Adds one series' samples from arrays.
+    public func add(_ labels: Labels, timestamps: [Int64], values: [Double]) throws {
+        try timestamps.withUnsafeBufferPointer { t in
+            try values.withUnsafeBufferPointer { v in try add(labels, timestamps: t, values: v) }
+        }
+    }
+
     private func split(_ labels: Labels, _ t: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<Double>) throws {
         var start = 0
         let n = t.count
@@ -144,6 +151,15 @@ extension Database {
     @discardableResult
     public func importBlocks<S: Sequence>(series: S, blockDuration: Int64? = nil) throws -> ImportReport
     where S.Element == (Labels, [Int64], [Double]) {
+        try importBlocks(blockDuration: blockDuration) { importer in
+            for (labels, ts, vs) in series { try importer.add(labels, timestamps: ts, values: vs) }
+        }
+    }
+
+    /// The same, with the series handed to `feed`'s importer piece by piece
+    /// (a large file read in chunks); nothing is visible until `feed` returns.
+    @discardableResult
+    public func importBlocks(blockDuration: Int64? = nil, _ feed: (BlockImporter) throws -> Void) throws -> ImportReport {
         compactionLock.lock()
         defer { compactionLock.unlock() }
         let clock = ContinuousClock()
@@ -152,11 +168,7 @@ extension Database {
         let importer = BlockImporter(blocksDirectory: blocksDirectory, blockDuration: duration,
                                      labelLimits: options.head.labelLimits)
         do {
-            for (labels, ts, vs) in series {
-                try ts.withUnsafeBufferPointer { t in
-                    try vs.withUnsafeBufferPointer { v in try importer.add(labels, timestamps: t, values: v) }
-                }
-            }
+            try feed(importer)
         } catch {
             importer.abort()
             throw error
