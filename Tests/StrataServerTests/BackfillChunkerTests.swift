@@ -29,10 +29,10 @@ import Testing
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let a = try Database.open(directory: tmp.sub("a"), logger: quietLogger)
         defer { try? a.close() }
-        try Backfill.load(Array(text.utf8), format: format, into: a, defaultTimestamp: t0)
+        _ = try Backfill.load(Array(text.utf8), format: format, into: a, defaultTimestamp: t0)
         let b = try Database.open(directory: tmp.sub("b"), logger: quietLogger)
         defer { try? b.close() }
-        try Backfill.loadFile(file, format: format, into: b, defaultTimestamp: t0, chunkBytes: chunk)
+        _ = try Backfill.loadFile(file, format: format, into: b, defaultTimestamp: t0, chunkBytes: chunk)
         // Pieces may leave a series in two blocks of one window: compaction merges them.
         _ = try b.compact()
         _ = try a.compact()
@@ -102,7 +102,7 @@ import Testing
             var whole = "", pieces = ""
             do { _ = try Backfill.parse(Array(text.utf8), format: format, defaultTimestamp: Self.t0) } catch { whole = "\(error)" }
             do {
-                try Backfill.loadFile(file, format: format, into: db, defaultTimestamp: Self.t0, chunkBytes: 64)
+                _ = try Backfill.loadFile(file, format: format, into: db, defaultTimestamp: Self.t0, chunkBytes: 64)
             } catch {
                 pieces = "\(error)"
             }

@@ -42,6 +42,10 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var inFlight = 0
     /// End-of-head scanner: 0 nothing, 1 after LF, 2 after LF CR.
     private var lineEnd = 0
+    /// The whole response a refused WebSocket upgrade should get (set by
+    /// `UpgradeRefusalMiddleware`): it replaces HummingbirdWebSocket's
+    /// empty `400 Bad Request`, so the client learns 401/403/404 and why.
+    var upgradeRefusal: [UInt8]?
 
     init(options: ConnectionGuardOptions) {
         self.options = options
@@ -119,15 +123,22 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // A WebSocket upgrade answers the connection's first request with 101
         // (the upgrade path never adds `HTTPPhaseHandler`).
-        if !httpSeen, phase != .upgraded, phase != .closed, case .byteBuffer(let b) = unwrapOutboundIn(data),
-           b.readableBytesView.starts(with: Self.switchingProtocols) {
-            cancelTimer()
-            phase = .upgraded
+        if !httpSeen, phase != .upgraded, phase != .closed, case .byteBuffer(let b) = unwrapOutboundIn(data) {
+            if b.readableBytesView.starts(with: Self.switchingProtocols) {
+                cancelTimer()
+                phase = .upgraded
+            } else if let refusal = upgradeRefusal, b.readableBytesView.starts(with: Self.failedUpgrade) {
+                upgradeRefusal = nil
+                context.write(wrapOutboundOut(.byteBuffer(context.channel.allocator.buffer(bytes: refusal))), promise: promise)
+                return
+            }
         }
         context.write(data, promise: promise)
     }
 
     static let switchingProtocols = Array("HTTP/1.1 101".utf8)
+    /// HummingbirdWebSocket's answer to every refused upgrade (head only, no body).
+    static let failedUpgrade = Array("HTTP/1.1 400 Bad Request".utf8)
 
     /// Finds the empty line that ends a request head (CRLF CRLF, or bare LFs as lenient parsers accept).
     private func scanForEndOfHead(_ buffer: ByteBuffer) {

@@ -103,6 +103,8 @@ public final class StrataServer: Sendable {
     /// The WebSocket upgrade router: `/ws/{channel}` (issue #8).
     func makeWebSocketRouter() -> Router<RealtimeRequestContext> {
         let router = Router(context: RealtimeRequestContext.self)
+        // First, so it sees every refusal of the others (issue #7: 401/403/404 with a reason, not an empty 400).
+        router.add(middleware: UpgradeRefusalMiddleware())
         router.add(middleware: OriginMiddleware<RealtimeRequestContext>(allowed: config.security.websocketOrigins, forWebSocket: true))
         router.add(middleware: AuthMiddleware<RealtimeRequestContext>(authenticator: authenticator, audit: events.auditLog, metrics: metrics))
         RealtimeRoutes(hub: realtime, subscriptions: subscriptions).register(on: router)

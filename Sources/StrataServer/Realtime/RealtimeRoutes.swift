@@ -10,11 +10,16 @@ struct RealtimeRoutes: Sendable {
     let subscriptions: SubscriptionManager
 
     func register(on router: Router<RealtimeRequestContext>) {
+        // A refusal is thrown as an APIError: `UpgradeRefusalMiddleware` makes
+        // it the answer the client gets.
         router.ws("/ws/{channel}") { request, context in
             guard let name = context.parameters.get("channel"), RealtimeChannel(rawValue: name) != nil else {
-                return .dontUpgrade
+                let known = RealtimeChannel.allCases.map(\.rawValue).joined(separator: ", ")
+                throw APIError(.notFound, "unknown WebSocket channel \"\(context.parameters.get("channel") ?? "")\": one of \(known)")
             }
-            if let s = request.uri.queryParameters.get("since"), UInt64(String(s)) == nil { return .dontUpgrade }
+            if let s = request.uri.queryParameters.get("since"), UInt64(String(s)) == nil {
+                throw APIError(.badData, "invalid parameter \"since\": \"\(s)\" is not a sequence number")
+            }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, ws in
             let ctx = ws.requestContext

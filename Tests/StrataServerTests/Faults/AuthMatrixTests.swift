@@ -192,35 +192,40 @@ import StrataTestSupport
     /// The WebSocket upgrade needs `read` (`admin` for the audit feed) and an allowed Origin.
     @Test func webSocketUpgrade() async throws {
         try await withServer(Self.configure) { s in
-            let cases: [(String, String?, String?, Bool)] = [
-                ("health", nil, nil, false),
-                ("health", Caller.unknownToken.header, nil, false),
-                ("health", Caller.basicWrongPassword.header, nil, false),
-                ("health", Caller.read.header, nil, true),
-                ("metrics", Caller.basicWrite.header, nil, true),
-                ("health", Caller.admin.header, "https://dash.example", true),
-                ("health", Caller.admin.header, "http://127.0.0.1:\(s.port)", true),
-                ("health", Caller.admin.header, "https://evil.example", false),
-                ("health", Caller.admin.header, "https://grafana.example", false),
-                ("health", Caller.admin.header, "null", false),
+            // (path, Authorization, Origin, status, errorType of a refusal)
+            let cases: [(String, String?, String?, Int, String)] = [
+                ("health", nil, nil, 401, "unauthorized"),
+                ("health", Caller.unknownToken.header, nil, 401, "unauthorized"),
+                ("health", Caller.basicWrongPassword.header, nil, 401, "unauthorized"),
+                ("health", Caller.read.header, nil, 101, ""),
+                ("metrics", Caller.basicWrite.header, nil, 101, ""),
+                ("health", Caller.admin.header, "https://dash.example", 101, ""),
+                ("health", Caller.admin.header, "http://127.0.0.1:\(s.port)", 101, ""),
+                ("health", Caller.admin.header, "https://evil.example", 403, "forbidden"),
+                ("health", Caller.admin.header, "https://grafana.example", 403, "forbidden"),
+                ("health", Caller.admin.header, "null", 403, "forbidden"),
                 // Not a browser origin (swift-websocket's client sends these).
-                ("health", Caller.admin.header, "ws://127.0.0.1", true),
+                ("health", Caller.admin.header, "ws://127.0.0.1", 101, ""),
                 // The audit feed is the audit log: admin only.
-                ("audit", Caller.write.header, nil, false),
-                ("audit", Caller.admin.header, nil, true),
+                ("audit", Caller.write.header, nil, 403, "forbidden"),
+                ("audit", Caller.admin.header, nil, 101, ""),
+                // Refusals of the route itself.
+                ("nosuch", Caller.admin.header, nil, 404, "not_found"),
+                ("health?since=soon", Caller.admin.header, nil, 400, "bad_data"),
             ]
-            for (channel, auth, origin, upgrades) in cases {
+            for (channel, auth, origin, want, errorType) in cases {
                 var headers: [(String, String)] = []
                 if let auth { headers.append(("Authorization", auth)) }
                 if let origin { headers.append(("Origin", origin)) }
-                let status = try RawHTTP.upgradeStatus(port: s.port, path: "/ws/" + channel, headers: headers)
-                if upgrades {
-                    #expect(status == 101, "/ws/\(channel) auth \(auth ?? "-") origin \(origin ?? "-")")
-                } else {
-                    // HummingbirdWebSocket answers every refused upgrade with
-                    // an empty 400 (the router's 401/403 does not reach the
-                    // client); the refusal is counted below.
-                    #expect(status == 400, "/ws/\(channel) auth \(auth ?? "-") origin \(origin ?? "-"): \(status)")
+                let (status, body) = try RawHTTP.upgradeResponse(port: s.port, path: "/ws/" + channel, headers: headers)
+                let what = "/ws/\(channel) auth \(auth ?? "-") origin \(origin ?? "-")"
+                #expect(status == want, "\(what): \(status) \(body)")
+                if want != 101 {
+                    // The refusal says why, as the HTTP API does.
+                    let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+                    #expect(json?["status"] as? String == "error" && json?["errorType"] as? String == errorType, "\(what): \(body)")
+                    let reason = json?["error"] as? String ?? ""
+                    #expect(reason.count > 10, "\(what): \(body)")
                 }
             }
             let m = try await HTTP.request(s.base + "/metrics", headers: [("Authorization", Caller.read.header!)])
@@ -367,6 +372,12 @@ enum RawHTTP {
     }
 
     static func upgradeStatus(port: Int, path: String, headers: [(String, String)]) throws -> Int {
+        try upgradeResponse(port: port, path: path, headers: headers).status
+    }
+
+    /// The answer to a WebSocket upgrade request: its status and, for a
+    /// refusal, its body (by Content-Length).
+    static func upgradeResponse(port: Int, path: String, headers: [(String, String)]) throws -> (status: Int, body: String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(fd) }
@@ -393,15 +404,28 @@ enum RawHTTP {
         }
         var got: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1024)
-        while !got.contains(UInt8(ascii: "\n")) {
+        func headEnd() -> Int? {
+            let marker = Array("\r\n\r\n".utf8)
+            guard got.count >= 4 else { return nil }
+            return (0...(got.count - 4)).first { Array(got[$0..<($0 + 4)]) == marker }.map { $0 + 4 }
+        }
+        func receive() throws {
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw Failure(description: "recv: \(n) \(errno) after \(got.count) bytes") }
             got += buf[0..<n]
         }
+        while headEnd() == nil { try receive() }
+        let end = headEnd()!
+        let head = String(decoding: got[..<end], as: UTF8.self)
         // "HTTP/1.1 101 Switching Protocols"
-        let line = String(decoding: got.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
+        let line = head.prefix { $0 != "\r" }
         let parts = line.split(separator: " ")
         guard parts.count >= 2, let code = Int(parts[1]) else { throw Failure(description: "bad status line \(line)") }
-        return code
+        let length = head.split(separator: "\r\n").compactMap { l -> Int? in
+            let kv = l.split(separator: ":", maxSplits: 1)
+            return kv.count == 2 && kv[0].lowercased() == "content-length" ? Int(kv[1].trimmingCharacters(in: .whitespaces)) : nil
+        }.first ?? 0
+        while got.count < end + length { try receive() }
+        return (code, String(decoding: got[end..<(end + length)], as: UTF8.self))
     }
 }
