@@ -16,7 +16,7 @@ let strictSwift: [SwiftSetting] = [
 func fuzzTarget(_ name: String, _ products: [String]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["FuzzDriver"] + products.map { .product(name: $0, package: "Strata") },
+        dependencies: ["FuzzDriver", "FuzzChecks"] + products.map { .product(name: $0, package: "Strata") },
         path: "Sources/\(name)",
         swiftSettings: strictSwift
     )
@@ -31,6 +31,13 @@ let package = Package(
     targets: [
         // Calls libFuzzer's driver from the `<Module>_main` SwiftPM links as `main`.
         .target(name: "FuzzDriver", path: "Sources/FuzzDriver"),
+        // The invariant checks every target shares (`require`, `checkShape`).
+        .target(
+            name: "FuzzChecks",
+            dependencies: [.product(name: "StrataIngest", package: "Strata")],
+            path: "Sources/FuzzChecks",
+            swiftSettings: strictSwift
+        ),
         fuzzTarget("FuzzRemoteWrite", ["StrataIngest", "StrataStorage", "StrataCodec"]),
         fuzzTarget("FuzzSnappy", ["StrataIngest", "StrataCodec"]),
         fuzzTarget("FuzzLineProtocol", ["StrataIngest", "StrataStorage"]),

@@ -4,6 +4,7 @@
 // (docs/format/chunks.md). Invariants: decode → re-encode → decode is
 // bit-exact; a sketch that validates decodes and re-encodes to a sketch
 // with the same contents.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 
@@ -85,10 +86,4 @@ func sketch(_ bytes: UnsafeRawBufferPointer) {
     let again = enc.withUnsafeBytes { raw in try? QuantileSketch.decode(raw) }
     guard let (s2, size2) = again else { fatalError("re-encoded sketch does not decode") }
     require(size2 == enc.count && s2.encoded == enc, "sketch changes after re-encoding")
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -3,6 +3,7 @@
 // was and points inside the input; a parsed batch, written back as JSON
 // lines, parses to the same series and samples (NaN payloads aside, which
 // JSON cannot carry); the depth limit is enforced, not the stack.
+import FuzzChecks
 import FuzzDriver
 import StrataIngest
 import StrataStorage
@@ -92,21 +93,4 @@ func appendJSONString(_ s: String, to out: inout [UInt8]) {
         }
     }
     out.append(UInt8(ascii: "\""))
-}
-
-/// Series point at contiguous, in-bounds slices of the sample arrays.
-func checkShape(_ b: IngestBatch) {
-    require(b.timestamps.count == b.values.count, "timestamps and values differ in count")
-    var next = 0
-    for s in b.series {
-        require(s.samples.lowerBound == next && s.samples.upperBound <= b.timestamps.count, "series samples \(s.samples) out of place")
-        next = s.samples.upperBound
-    }
-    require(next == b.timestamps.count, "samples not owned by any series")
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -3,6 +3,7 @@
 // errors carry a position inside the input; under `.rejectRequest` a body
 // is refused exactly when `.skipInvalidLines` reports a bad line, and a
 // body without bad lines gives the same batch under both policies.
+import FuzzChecks
 import FuzzDriver
 import StrataIngest
 import StrataStorage
@@ -59,16 +60,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// Series point at contiguous, in-bounds slices of the sample arrays.
-func checkShape(_ b: IngestBatch) {
-    require(b.timestamps.count == b.values.count, "timestamps and values differ in count")
-    var next = 0
-    for s in b.series {
-        require(s.samples.lowerBound == next && s.samples.upperBound <= b.timestamps.count, "series samples \(s.samples) out of place")
-        next = s.samples.upperBound
-    }
-    require(next == b.timestamps.count, "samples not owned by any series")
-}
 
 func requireSame(_ a: IngestBatch, _ b: IngestBatch) {
     require(a.series.count == b.series.count, "\(a.series.count) vs \(b.series.count) series")
@@ -80,10 +71,4 @@ func requireSame(_ a: IngestBatch, _ b: IngestBatch) {
     require(a.timestamps == b.timestamps, "timestamps differ")
     require(a.values.map(\.bitPattern) == b.values.map(\.bitPattern), "values differ")
     require(a.skipped == b.skipped, "skipped counts differ")
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -3,6 +3,7 @@
 // points inside the query; a parsed tree prints (`description`) to a query
 // that parses to an equal tree, and pretty-prints without trapping; the
 // metric-selector entry point never traps either.
+import FuzzChecks
 import FuzzDriver
 import StrataQuery
 
@@ -33,10 +34,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     _ = try? parsePromQLMetricSelector(q)
     return 0
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -4,6 +4,7 @@
 // encode → decode gives the same series, samples (bit-exact) and metadata;
 // decoding through a warm `SeriesCache` (the cache-hit path that skips the
 // label bytes) gives the same result as decoding without one.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 import StrataIngest
@@ -66,16 +67,6 @@ extension WriteRequestDecoder {
     }
 }
 
-/// Series point at contiguous, in-bounds slices of the sample arrays.
-func checkShape(_ b: IngestBatch) {
-    require(b.timestamps.count == b.values.count, "timestamps and values differ in count")
-    var next = 0
-    for s in b.series {
-        require(s.samples.lowerBound == next && s.samples.upperBound <= b.timestamps.count, "series samples \(s.samples) out of place")
-        next = s.samples.upperBound
-    }
-    require(next == b.timestamps.count, "samples not owned by any series")
-}
 
 func requireSame(_ a: IngestBatch, _ b: IngestBatch, _ what: String) {
     checkShape(a)
@@ -88,10 +79,4 @@ func requireSame(_ a: IngestBatch, _ b: IngestBatch, _ what: String) {
     require(a.timestamps == b.timestamps, "\(what): timestamps differ")
     require(a.values.map(\.bitPattern) == b.values.map(\.bitPattern), "\(what): values differ")
     require(a.metadata == b.metadata, "\(what): metadata differs")
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -6,6 +6,7 @@
 // appended whole or not at all (a failed decode leaves the windows already
 // there untouched); every decoded sketch is valid; decode → encode →
 // decode is bit-exact.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 import StrataStorage
@@ -91,10 +92,4 @@ func checkShape(_ w: RollupWindows, windows n: Int) {
     require(counts.allSatisfy { $0 == n }, "column lengths \(counts), expected \(n)")
     require(zip(w.sketchEnds, w.sketchEnds.dropFirst()).allSatisfy { $0 <= $1 } && w.sketchEnds.last == w.sketchBytes.count,
             "sketch ends out of order")
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -5,6 +5,7 @@
 // declared length; a declared length over the cap or beyond what the body
 // can expand to is refused with that reason; compress → decompress of the
 // output is the identity.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 import StrataIngest
@@ -94,10 +95,4 @@ extension WriteRequestDecoder {
         var d = self
         try d.decode(bytes, into: &batch)
     }
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -6,6 +6,7 @@
 // sequence and record decoding behind the CRC. Invariants: record decode
 // → encode → decode is the same; the reader terminates, stops at the first
 // damage and never reports a valid end beyond the input.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 import StrataStorage
@@ -123,10 +124,4 @@ func fixChecksums(_ seg: inout [UInt8]) {
         seg.setUInt32LE(crc, at: pos + 5)
         pos += h + len
     }
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }

@@ -3,6 +3,7 @@
 // from disk. Invariants: decode → re-encode → decode is bit-exact; the
 // iterator yields exactly `count` samples and terminates; an appender
 // resumed on a decodable chunk continues it without changing its samples.
+import FuzzChecks
 import FuzzDriver
 import StrataCodec
 
@@ -81,10 +82,4 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
 func isSorted(_ ts: [Int64]) -> Bool {
     zip(ts, ts.dropFirst()).allSatisfy { $0 <= $1 }
-}
-
-/// A failed invariant is a crash, so libFuzzer reports it and saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition { fatalError("invariant: \(message())") }
 }
