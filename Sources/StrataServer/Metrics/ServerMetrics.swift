@@ -54,25 +54,13 @@ public final class ServerMetrics: Sendable {
     /// Counts accepted samples by ingestion protocol.
     public func ingested(_ n: Int, protocol proto: String) {
         guard n > 0 else { return }
-        let c = samplesIngested.withLock { d -> CoreMetrics.Counter in
-            if let c = d[proto] { return c }
-            let c = CoreMetrics.Counter(label: "strata_samples_ingested_total", dimensions: [("protocol", proto)], factory: factory)
-            d[proto] = c
-            return c
-        }
-        c.increment(by: n)
+        count(samplesIngested, "strata_samples_ingested_total", "protocol", proto, by: n)
     }
 
     /// Counts refused samples by reason (out_of_order, duplicate, out_of_bounds, too_far_in_future, invalid_labels, …).
     public func rejected(_ n: Int, reason: String) {
         guard n > 0 else { return }
-        let c = samplesRejected.withLock { d -> CoreMetrics.Counter in
-            if let c = d[reason] { return c }
-            let c = CoreMetrics.Counter(label: "strata_samples_rejected_total", dimensions: [("reason", reason)], factory: factory)
-            d[reason] = c
-            return c
-        }
-        c.increment(by: n)
+        count(samplesRejected, "strata_samples_rejected_total", "reason", reason, by: n)
     }
 
     /// Counts WAL damage repaired at open (called once, after the replay).
@@ -83,37 +71,32 @@ public final class ServerMetrics: Sendable {
     /// Counts refused authentication or authorization, by reason
     /// (missing_credentials, invalid_credentials, forbidden).
     public func authFailure(_ reason: String) {
-        let c = authFailures.withLock { d -> CoreMetrics.Counter in
-            if let c = d[reason] { return c }
-            let c = CoreMetrics.Counter(label: "strata_auth_failures_total", dimensions: [("reason", reason)], factory: factory)
-            d[reason] = c
-            return c
-        }
-        c.increment()
+        count(authFailures, "strata_auth_failures_total", "reason", reason)
     }
 
     /// Counts writes refused because the WAL could not take them, by reason
     /// (no_space: ENOSPC/EDQUOT, io: any other error).
     public func walWriteError(reason: String) {
-        let c = walWriteErrors.withLock { d -> CoreMetrics.Counter in
-            if let c = d[reason] { return c }
-            let c = CoreMetrics.Counter(label: "strata_wal_write_errors_total", dimensions: [("reason", reason)], factory: factory)
-            d[reason] = c
-            return c
-        }
-        c.increment()
+        count(walWriteErrors, "strata_wal_write_errors_total", "reason", reason)
     }
 
     /// Counts connections the server closed (issue #7: slow or too many
     /// clients), by reason: max_connections, header_timeout, read_timeout, idle_timeout.
     func connectionDropped(reason: ConnectionDropReason) {
-        let c = connectionsDropped.withLock { d -> CoreMetrics.Counter in
-            if let c = d[reason.rawValue] { return c }
-            let c = CoreMetrics.Counter(label: "strata_connections_dropped_total", dimensions: [("reason", reason.rawValue)], factory: factory)
-            d[reason.rawValue] = c
+        count(connectionsDropped, "strata_connections_dropped_total", "reason", reason.rawValue)
+    }
+
+    /// Increments the counter `label{dimension="value"}`, made on first use
+    /// and kept in `counters`.
+    private func count(_ counters: borrowing Mutex<[String: CoreMetrics.Counter]>, _ label: String, _ dimension: String,
+                       _ value: String, by n: Int = 1) {
+        let c = counters.withLock { d -> CoreMetrics.Counter in
+            if let c = d[value] { return c }
+            let c = CoreMetrics.Counter(label: label, dimensions: [(dimension, value)], factory: factory)
+            d[value] = c
             return c
         }
-        c.increment()
+        c.increment(by: n)
     }
 
     func openConnections(_ n: Int) {
@@ -122,13 +105,7 @@ public final class ServerMetrics: Sendable {
 
     /// Counts requests refused by a limit, by limit name.
     public func limitHit(_ limit: String) {
-        let c = limitHits.withLock { d -> CoreMetrics.Counter in
-            if let c = d[limit] { return c }
-            let c = CoreMetrics.Counter(label: "strata_limit_hits_total", dimensions: [("limit", limit)], factory: factory)
-            d[limit] = c
-            return c
-        }
-        c.increment()
+        count(limitHits, "strata_limit_hits_total", "limit", limit)
     }
 
     public func observeRequest(handler: String, code: Int, seconds: Duration) {
